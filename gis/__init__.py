@@ -1,0 +1,1 @@
+"""Landmap's geoprocessing core: pure functions over GeoDataFrames, storage behind ``Store``."""

@@ -1,0 +1,633 @@
+"""The one write path shared by both backends.
+
+Every change — insert, update, soft delete, restore, undo — goes through ``SqlStore._apply``:
+one transaction that locks the touched features, checks the versions the caller started from,
+writes the new states and one ``feature_history`` row per feature, or writes nothing at all.
+The backends only supply SQL dialect: placeholders, geometry encoding, locking, metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from gis.errors import Conflict, ConflictError, InputError, StoreError
+from gis.store.codec import coerce, from_jsonable, jsonable, utc_now
+from gis.store.protocol import BBox, ChangeResult, Feature, HistoryEntry, Op
+from layers import LAYERS
+from layers.schema import DType, Field, LayerSpec, PrivacyClass
+
+STORE_CRS = "EPSG:4326"
+SYSTEM_COLUMNS = ("uid", "version", "updated_at", "updated_by", "deleted")
+HISTORY_TABLE = "feature_history"
+_CHUNK = 500  # parameters per IN (...) list; well under SQLite's variable limit
+
+_PANDAS_DTYPES: dict[DType, str] = {
+    DType.STR: "str",
+    DType.INT: "Int64",
+    DType.FLOAT: "float64",
+    DType.BOOL: "boolean",
+    DType.DATE: "object",
+    DType.DATETIME: "datetime64[ms, UTC]",
+    DType.JSON: "object",
+}
+
+
+@dataclass
+class _Change:
+    """One feature's change inside ``_apply``: what the caller asked for."""
+
+    op: Op
+    uid: str
+    expected: int | None
+    values: dict[str, Any] = field(default_factory=dict)  # fields and/or "geometry"
+    replace: Feature | None = None  # restore/undo: the whole state to write back
+
+
+class SqlStore(ABC):
+    """Store logic over a DB-API connection; subclasses provide the dialect."""
+
+    backend: str
+    placeholder: str
+
+    def __init__(self, specs: Mapping[str, LayerSpec] | None = None) -> None:
+        self._specs: dict[str, LayerSpec] = dict(specs if specs is not None else LAYERS)
+
+    # ----------------------------------------------------------------- dialect (subclasses)
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A cursor inside a write transaction that commits on success, rolls back on error."""
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[Any]:
+        """A cursor for reads."""
+
+    @abstractmethod
+    def _table(self, name: str) -> str:
+        """The quoted, qualified name of a table."""
+
+    @abstractmethod
+    def _geom_param_sql(self) -> str: ...
+
+    @abstractmethod
+    def _geom_to_db(self, geom: BaseGeometry | None) -> Any: ...
+
+    @abstractmethod
+    def _geom_select_sql(self) -> str: ...
+
+    @abstractmethod
+    def _geoms_from_db(self, values: Sequence[Any]) -> np.ndarray[Any, Any]: ...
+
+    @abstractmethod
+    def _value_to_db(self, dtype: DType, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _value_from_db(self, dtype: DType, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _json_to_db(self, obj: Any) -> Any: ...
+
+    @abstractmethod
+    def _json_from_db(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _bbox_sql(self, spec: LayerSpec, bbox: BBox) -> tuple[str, list[Any]]: ...
+
+    @abstractmethod
+    def _lock_sql(self) -> str:
+        """Suffix that locks selected rows until commit ('' where the transaction locks all)."""
+
+    @abstractmethod
+    def _is_unique_violation(self, exc: BaseException) -> bool: ...
+
+    def _after_change(self, cur: Any, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
+        """Backend bookkeeping inside the same transaction (e.g. GeoPackage extents)."""
+
+    def _executemany(self, cur: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Every multi-row statement runs here (tests inject faults at this seam)."""
+        cur.executemany(sql, rows)
+
+    # ------------------------------------------------------------------------- reading
+    def layers(self) -> list[str]:
+        return list(self._specs)
+
+    def spec(self, layer: str) -> LayerSpec:
+        try:
+            return self._specs[layer]
+        except KeyError:
+            known = ", ".join(self._specs)
+            raise StoreError(
+                f"ไม่มีชั้นข้อมูลชื่อ {layer!r} (ที่มี: {known})",
+                f"no layer named {layer!r} (known: {known})",
+            ) from None
+
+    def _select_sql(self, spec: LayerSpec) -> str:
+        cols = [*SYSTEM_COLUMNS, *spec.field_names]
+        sql = ", ".join(f'"{c}"' for c in cols)
+        if spec.geometry:
+            sql += ", " + self._geom_select_sql()
+        return f"SELECT {sql} FROM {self._table(spec.name)}"
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+    ) -> pd.DataFrame:
+        """Live features of ``layer`` as a (Geo)DataFrame in EPSG:4326.
+
+        Parameters
+        ----------
+        bbox
+            (minx, miny, maxx, maxy) in degrees; uses the spatial index.
+        where
+            ``{field: value}`` or ``{field: [values]}``, combined with AND.
+        include_deleted
+            Also return soft-deleted features (with ``deleted`` True).
+        """
+        spec = self.spec(layer)
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not include_deleted:
+            clauses.append(f'"deleted" = {self.placeholder}')
+            params.append(self._value_to_db(DType.BOOL, False))
+        if bbox is not None:
+            if not spec.geometry:
+                raise StoreError(
+                    f"ชั้นข้อมูล {layer} ไม่มีรูปร่าง จึงค้นตามกรอบพื้นที่ไม่ได้",
+                    f"layer {layer} has no geometry, so it cannot be queried by bbox",
+                )
+            sql, bbox_params = self._bbox_sql(spec, bbox)
+            clauses.append(sql)
+            params.extend(bbox_params)
+        for name, wanted in (where or {}).items():
+            fld = spec.field(name)
+            values = list(wanted) if isinstance(wanted, list | tuple | set) else [wanted]
+            db_values = [
+                self._value_to_db(fld.dtype, coerce(fld, v, layer=layer, row=None))
+                for v in values
+            ]
+            marks = ", ".join([self.placeholder] * len(db_values))
+            clauses.append(f'"{name}" IN ({marks})' if db_values else "1 = 0")
+            params.extend(db_values)
+        sql = self._select_sql(spec)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += ' ORDER BY "fid"'
+        with self._reading() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        return self._frame(spec, rows)
+
+    def _frame(self, spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+        data: dict[str, Any] = {}
+        system = [f for f in spec.all_fields if f.system]
+        for i, fld in enumerate([*system, _DELETED_FIELD, *spec.fields]):
+            values = [self._value_from_db(fld.dtype, r[i]) for r in rows]
+            data[fld.name] = pd.Series(values, dtype=_PANDAS_DTYPES[fld.dtype])
+        frame = pd.DataFrame(data)
+        if not spec.geometry:
+            return frame
+        geoms = self._geoms_from_db([r[-1] for r in rows])
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORE_CRS))
+
+    def get(self, layer: str, uid: str) -> Feature | None:
+        """One feature by uid (deleted ones too), or None."""
+        spec = self.spec(layer)
+        with self._reading() as cur:
+            return self._current(cur, spec, [uid], lock=False).get(uid)
+
+    def counts(self) -> dict[str, int]:
+        """Live (not deleted) features per layer."""
+        out: dict[str, int] = {}
+        with self._reading() as cur:
+            for name in self._specs:
+                cur.execute(
+                    f'SELECT count(*) FROM {self._table(name)} WHERE "deleted" = '
+                    f"{self.placeholder}",
+                    [self._value_to_db(DType.BOOL, False)],
+                )
+                out[name] = int(cur.fetchone()[0])
+        return out
+
+    def _current(
+        self, cur: Any, spec: LayerSpec, uids: Sequence[str], *, lock: bool
+    ) -> dict[str, Feature]:
+        found: dict[str, Feature] = {}
+        for start in range(0, len(uids), _CHUNK):
+            chunk = list(uids[start:start + _CHUNK])
+            marks = ", ".join([self.placeholder] * len(chunk))
+            sql = f'{self._select_sql(spec)} WHERE "uid" IN ({marks})'
+            cur.execute(sql + (self._lock_sql() if lock else ""), chunk)
+            frame = self._frame(spec, cur.fetchall())
+            for feature in _features(frame, spec):
+                found[feature["uid"]] = feature
+        return found
+
+    # ------------------------------------------------------------------------- writing
+    def write(self, layer: str, frame: pd.DataFrame, *, user: str) -> ChangeResult:
+        """Insert every row of ``frame`` as a new feature (version 1), in one transaction.
+
+        ``uid`` is kept when the frame has one, generated otherwise. ``version``/``updated_*``
+        columns are ignored: the store sets them. Rows are checked against the layer's
+        declaration first; a bad value raises ``InputError`` naming the row and field.
+        """
+        spec = self.spec(layer)
+        frame = self._conform(spec, frame)
+        uids = (
+            [str(u) if u is not None and u == u else str(uuid.uuid4()) for u in frame["uid"]]
+            if "uid" in frame.columns
+            else [str(uuid.uuid4()) for _ in range(len(frame))]
+        )
+        columns = [c for c in spec.field_names if c in frame.columns]
+        raw_columns = [frame[c].tolist() for c in columns]
+        geoms = list(frame.geometry.array) if spec.geometry else [None] * len(frame)
+        changes = []
+        for i, uid in enumerate(uids):
+            values = {
+                c: coerce(spec.field(c), col[i], layer=layer, row=i + 1)
+                for c, col in zip(columns, raw_columns, strict=True)
+            }
+            if spec.geometry:
+                values["geometry"] = _conform_geometry(spec, geoms[i], row=i + 1)
+            _check_required(spec, values, row=i + 1)
+            changes.append(_Change("insert", uid, None, values))
+        return self._apply(spec, changes, user=user)
+
+    def update(
+        self,
+        layer: str,
+        changes: Mapping[str, Mapping[str, Any]],
+        expected_versions: Mapping[str, int],
+        *,
+        user: str,
+    ) -> ChangeResult:
+        """Change fields and/or ``geometry`` of existing features, given the versions read.
+
+        Raises ``ConflictError`` (with both sides) and writes nothing if any feature's stored
+        version is not the expected one.
+        """
+        spec = self.spec(layer)
+        todo = []
+        for row, (uid, values) in enumerate(changes.items(), start=1):
+            checked: dict[str, Any] = {}
+            for name, value in values.items():
+                if name == "geometry" and spec.geometry:
+                    checked[name] = _conform_geometry(spec, value, row=row)
+                elif name in spec.field_names:
+                    checked[name] = coerce(spec.field(name), value, layer=layer, row=row)
+                else:
+                    raise _unknown_fields(spec, [name])
+            todo.append(_Change("update", uid, _expected(expected_versions, uid), checked))
+        return self._apply(spec, todo, user=user)
+
+    def delete(
+        self, layer: str, uids: Iterable[str], expected_versions: Mapping[str, int], *, user: str
+    ) -> ChangeResult:
+        """Soft-delete features: they leave every read but stay, with their history."""
+        spec = self.spec(layer)
+        todo = [
+            _Change("delete", uid, _expected(expected_versions, uid), {"deleted": True})
+            for uid in uids
+        ]
+        return self._apply(spec, todo, user=user)
+
+    def restore(
+        self, layer: str, uid: str, version: int, *, expected_version: int, user: str
+    ) -> ChangeResult:
+        """Write the state of ``version`` back as a new version (history is never rewritten)."""
+        spec = self.spec(layer)
+        state = self._state_at(spec, uid, version)
+        return self._apply(
+            spec, [_Change("restore", uid, expected_version, replace=state)], user=user
+        )
+
+    def undo(
+        self, layer: str, uid: str, *, user: str, expected_version: int | None = None
+    ) -> ChangeResult:
+        """Undo the latest change of a feature by restoring the version before it.
+
+        Undoing a feature's creation soft-deletes it. ``expected_version`` defaults to the
+        current one; pass the version the user saw to refuse undoing someone else's edit.
+        """
+        spec = self.spec(layer)
+        entries = self.history(layer, uid)
+        if not entries:
+            raise StoreError(
+                f"ไม่พบข้อมูล {layer}/{uid}", f"no feature {layer}/{uid} to undo"
+            )
+        latest = entries[-1]
+        if latest.before is None:
+            state = dict(latest.after, deleted=True)
+        else:
+            state = latest.before
+        expected = latest.version if expected_version is None else expected_version
+        return self._apply(spec, [_Change("undo", uid, expected, replace=state)], user=user)
+
+    def history(self, layer: str, uid: str) -> list[HistoryEntry]:
+        """Every version of a feature, oldest first."""
+        spec = self.spec(layer)
+        p = self.placeholder
+        with self._reading() as cur:
+            cur.execute(
+                "SELECT version, op, changed_at, changed_by, change_set, before, after "
+                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND uid = {p} "
+                "ORDER BY version",
+                [layer, uid],
+            )
+            rows = cur.fetchall()
+        return [
+            HistoryEntry(
+                layer=layer, uid=uid, version=int(r[0]), op=r[1],
+                changed_at=self._value_from_db(DType.DATETIME, r[2]), changed_by=r[3],
+                change_set=r[4],
+                before=None if r[5] is None else _unsnapshot(spec, self._json_from_db(r[5])),
+                after=_unsnapshot(spec, self._json_from_db(r[6])),
+            )
+            for r in rows
+        ]
+
+    def _state_at(self, spec: LayerSpec, uid: str, version: int) -> Feature:
+        for entry in self.history(spec.name, uid):
+            if entry.version == version:
+                return entry.after
+        raise StoreError(
+            f"ไม่มีฉบับที่ {version} ของ {spec.name}/{uid}",
+            f"{spec.name}/{uid} has no version {version}",
+        )
+
+    def _apply(self, spec: LayerSpec, changes: list[_Change], *, user: str) -> ChangeResult:
+        """The single write path: lock, check versions, write states and history, commit."""
+        if not user:
+            raise InputError("ต้องระบุผู้แก้ไข", "a change needs the name of the user making it")
+        change_set = str(uuid.uuid4())
+        now = utc_now()
+        inserts = [c for c in changes if c.op == "insert"]
+        edits = [c for c in changes if c.op != "insert"]
+        versions: dict[str, int] = {}
+        try:
+            with self._transaction() as cur:
+                current = self._current(cur, spec, [c.uid for c in edits], lock=True)
+                _check_versions(spec, edits, current)
+                history: list[list[Any]] = []
+                new_rows: list[list[Any]] = []
+                for c in inserts:
+                    state = _empty_state(spec) | c.values
+                    state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
+                                 deleted=False)
+                    new_rows.append(self._row(spec, state))
+                    history.append(self._history_row(spec, c, None, state, change_set))
+                    versions[c.uid] = 1
+                self._executemany(cur, self._insert_sql(spec), new_rows)
+                changed_rows: list[list[Any]] = []
+                for c in edits:
+                    before = current[c.uid]
+                    base = c.replace if c.replace is not None else before
+                    state = {**base, **c.values}
+                    state.update(uid=c.uid, version=before["version"] + 1, updated_at=now,
+                                 updated_by=user)
+                    changed_rows.append(
+                        [*self._row(spec, state)[1:], c.uid, before["version"]]
+                    )
+                    history.append(self._history_row(spec, c, before, state, change_set))
+                    versions[c.uid] = state["version"]
+                self._executemany(cur, self._update_sql(spec), changed_rows)
+                self._executemany(cur, self._history_sql(), history)
+                self._after_change(cur, spec)
+        except ConflictError:
+            raise
+        except Exception as exc:
+            if self._is_unique_violation(exc):
+                raise StoreError(
+                    "มีรหัสถาวร (uid) ซ้ำกับข้อมูลที่มีอยู่หรือซ้ำกันเองในชุดที่ส่งมา "
+                    "จึงไม่ได้บันทึกอะไรเลย",
+                    "a uid repeats one already stored or repeats within the rows sent, "
+                    "so nothing was written",
+                ) from exc
+            raise
+        return ChangeResult(change_set=change_set, layer=spec.name, versions=versions)
+
+    # ------------------------------------------------------------------ SQL and rows
+    def _columns(self, spec: LayerSpec) -> list[str]:
+        return [*SYSTEM_COLUMNS, *spec.field_names, *(["geom"] if spec.geometry else [])]
+
+    def _insert_sql(self, spec: LayerSpec) -> str:
+        cols = self._columns(spec)
+        marks = [self.placeholder] * len(cols)
+        if spec.geometry:
+            marks[-1] = self._geom_param_sql()
+        names = ", ".join(f'"{c}"' for c in cols)
+        return f"INSERT INTO {self._table(spec.name)} ({names}) VALUES ({', '.join(marks)})"
+
+    def _update_sql(self, spec: LayerSpec) -> str:
+        p = self.placeholder
+        sets = [f'"{c}" = {p}' for c in self._columns(spec)[1:]]
+        if spec.geometry:
+            sets[-1] = f'"geom" = {self._geom_param_sql()}'
+        return (
+            f"UPDATE {self._table(spec.name)} SET {', '.join(sets)} "
+            f'WHERE "uid" = {p} AND "version" = {p}'
+        )
+
+    def _history_sql(self) -> str:
+        marks = ", ".join([self.placeholder] * 9)
+        return (
+            f"INSERT INTO {self._table(HISTORY_TABLE)} (layer, uid, version, op, changed_at, "
+            f"changed_by, change_set, before, after) VALUES ({marks})"
+        )
+
+    def _row(self, spec: LayerSpec, state: Feature) -> list[Any]:
+        row = [
+            state["uid"],
+            state["version"],
+            self._value_to_db(DType.DATETIME, state["updated_at"]),
+            state["updated_by"],
+            self._value_to_db(DType.BOOL, bool(state["deleted"])),
+        ]
+        row += [self._value_to_db(f.dtype, state.get(f.name)) for f in spec.fields]
+        if spec.geometry:
+            row.append(self._geom_to_db(state.get("geometry")))
+        return row
+
+    def _history_row(
+        self, spec: LayerSpec, change: _Change, before: Feature | None, after: Feature,
+        change_set: str,
+    ) -> list[Any]:
+        return [
+            spec.name, change.uid, after["version"], change.op,
+            self._value_to_db(DType.DATETIME, after["updated_at"]), after["updated_by"],
+            change_set,
+            None if before is None else self._json_to_db(_snapshot(spec, before)),
+            self._json_to_db(_snapshot(spec, after)),
+        ]
+
+    def _conform(self, spec: LayerSpec, frame: pd.DataFrame) -> pd.DataFrame:
+        ignored = {"version", "updated_at", "updated_by", "deleted", "fid"}
+        geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+        unknown = [
+            c for c in frame.columns
+            if c not in spec.field_names and c != "uid" and c not in ignored
+            and c != geometry_name
+        ]
+        if unknown:
+            raise _unknown_fields(spec, unknown)
+        if not spec.geometry:
+            return frame
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(
+                f"ชั้นข้อมูล {spec.label_th} ต้องมีรูปร่าง (geometry)",
+                f"layer {spec.name} needs a GeoDataFrame with geometries",
+                file=spec.name,
+            )
+        if frame.crs is None:
+            raise InputError(
+                "ข้อมูลไม่ได้ระบุระบบพิกัด (CRS)",
+                "the data has no coordinate reference system (CRS)",
+                file=spec.name,
+                fix_th="ระบุระบบพิกัดของไฟล์ก่อนบันทึก", fix_en="set the data's CRS first",
+            )
+        return frame.to_crs(STORE_CRS) if not frame.crs.equals(STORE_CRS) else frame
+
+
+# Stored beside the system fields but never declared as a user field: deletes are soft.
+_DELETED_FIELD = Field("deleted", DType.BOOL, "ลบแล้ว", "Deleted", PrivacyClass.INTERNAL,
+                       system=True)
+
+
+def _expected(expected_versions: Mapping[str, int], uid: str) -> int:
+    try:
+        return int(expected_versions[uid])
+    except KeyError:
+        raise InputError(
+            f"ไม่ได้ระบุฉบับที่อ่านมาของ {uid}",
+            f"no expected version given for {uid}",
+            fix_th="ส่งฉบับ (version) ที่อ่านมาของทุกรายการที่แก้",
+            fix_en="pass the version you read for every feature you change",
+        ) from None
+
+
+def _check_versions(spec: LayerSpec, edits: list[_Change], current: dict[str, Feature]) -> None:
+    missing = [c.uid for c in edits if c.uid not in current]
+    if missing:
+        raise StoreError(
+            f"ไม่พบข้อมูล {spec.name}: {', '.join(missing[:5])}",
+            f"no such {spec.name} feature(s): {', '.join(missing[:5])}",
+        )
+    conflicts = [
+        Conflict(
+            layer=spec.name, uid=c.uid, expected_version=c.expected,
+            current_version=current[c.uid]["version"],
+            mine=c.replace if c.replace is not None else c.values, theirs=current[c.uid],
+        )
+        for c in edits
+        if current[c.uid]["version"] != c.expected
+    ]
+    if conflicts:
+        raise ConflictError(conflicts)
+
+
+def _check_required(spec: LayerSpec, values: Mapping[str, Any], *, row: int) -> None:
+    for name in spec.required_fields:
+        if values.get(name) is None:
+            fld = spec.field(name)
+            raise InputError(
+                "ช่องนี้ต้องมีค่า", "this field is required", file=spec.name, row=row,
+                field=name, fix_th=f"กรอก '{fld.label_th}'", fix_en=f"fill in '{fld.label_en}'",
+            )
+
+
+def _unknown_fields(spec: LayerSpec, names: list[str]) -> InputError:
+    return InputError(
+        f"ชั้นข้อมูล {spec.label_th} ไม่มีช่อง {', '.join(map(str, names))}",
+        f"layer {spec.name} has no field(s) {', '.join(map(str, names))}",
+        file=spec.name,
+        fix_th=f"ใช้ช่องที่ประกาศไว้: {', '.join(spec.field_names)}",
+        fix_en=f"use declared fields: {', '.join(spec.field_names)}",
+    )
+
+
+def _conform_geometry(spec: LayerSpec, geom: Any, *, row: int) -> BaseGeometry | None:
+    if geom is None or (isinstance(geom, float) and np.isnan(geom)):
+        return None
+    if not isinstance(geom, BaseGeometry):
+        raise InputError("รูปร่างไม่ถูกต้อง", f"not a geometry: {geom!r}", file=spec.name, row=row,
+                         field="geometry")
+    if spec.geometry == "MultiPolygon" and isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if geom.geom_type != spec.geometry:
+        raise InputError(
+            f"ชั้นข้อมูลนี้รับรูปร่างแบบ {spec.geometry} แต่ได้ {geom.geom_type}",
+            f"this layer takes {spec.geometry} geometries, got {geom.geom_type}",
+            file=spec.name, row=row, field="geometry",
+        )
+    return geom
+
+
+def _empty_state(spec: LayerSpec) -> Feature:
+    state: Feature = {f.name: None for f in spec.fields}
+    if spec.geometry:
+        state["geometry"] = None
+    return state
+
+
+def _features(frame: pd.DataFrame, spec: LayerSpec) -> Iterator[Feature]:
+    names = [*SYSTEM_COLUMNS, *spec.field_names]
+    columns = [frame[n].tolist() for n in names]
+    geoms = list(frame.geometry.array) if spec.geometry else None
+    for i in range(len(frame)):
+        feature: Feature = {n: _none(col[i]) for n, col in zip(names, columns, strict=True)}
+        feature["deleted"] = bool(feature["deleted"])
+        feature["version"] = int(feature["version"])
+        feature["updated_at"] = pd.Timestamp(feature["updated_at"]).to_pydatetime()
+        if geoms is not None:
+            feature["geometry"] = geoms[i]
+        yield feature
+
+
+def _none(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def _snapshot(spec: LayerSpec, state: Feature) -> dict[str, Any]:
+    """A feature's state as JSON: fields, geometry as WKB hex, and the deleted flag."""
+    geom = state.get("geometry")
+    return {
+        "properties": {f.name: jsonable(f.dtype, state.get(f.name)) for f in spec.fields},
+        "geometry": None if geom is None else shapely.to_wkb(geom, hex=True),
+        "deleted": bool(state.get("deleted", False)),
+    }
+
+
+def _unsnapshot(spec: LayerSpec, snap: Mapping[str, Any]) -> Feature:
+    props = snap["properties"]
+    feature: Feature = {
+        f.name: from_jsonable(f.dtype, props.get(f.name)) for f in spec.fields
+    }
+    if spec.geometry:
+        wkb = snap.get("geometry")
+        feature["geometry"] = None if wkb is None else shapely.from_wkb(bytes.fromhex(wkb))
+    feature["deleted"] = bool(snap.get("deleted", False))
+    return feature
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON that keeps Thai readable in the file."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

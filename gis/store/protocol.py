@@ -1,0 +1,112 @@
+"""The ``Store`` protocol (DESIGN.md §4) and the values it returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import pandas as pd
+
+# A feature as the store hands it out: declared fields, "geometry" (shapely or None),
+# "deleted", and the system fields uid, version, updated_at, updated_by.
+Feature = dict[str, Any]
+BBox = tuple[float, float, float, float]
+Op = Literal["insert", "update", "delete", "restore", "undo"]
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What one write did: its change-set id (one transaction) and each feature's new version."""
+
+    change_set: str
+    layer: str
+    versions: Mapping[str, int]
+
+    @property
+    def uids(self) -> list[str]:
+        return list(self.versions)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One version of one feature: who made it, when, how, and the state before and after."""
+
+    layer: str
+    uid: str
+    version: int
+    op: Op
+    changed_at: dt.datetime
+    changed_by: str
+    change_set: str
+    before: Feature | None
+    after: Feature
+
+    def changed_fields(self) -> list[str]:
+        """Names of the fields (and ``geometry``/``deleted``) that differ between before/after."""
+        if self.before is None:
+            return [
+                k for k, v in self.after.items()
+                if v is not None and k not in _SYSTEM and not (k == "deleted" and v is False)
+            ]
+        keys = (set(self.before) | set(self.after)) - _SYSTEM
+        return sorted(k for k in keys if not _same(self.before.get(k), self.after.get(k)))
+
+
+_SYSTEM = frozenset({"uid", "version", "updated_at", "updated_by"})
+
+
+def _same(a: Any, b: Any) -> bool:
+    if hasattr(a, "equals") and hasattr(b, "equals") and hasattr(a, "geom_type"):
+        return bool(a.equals_exact(b, 0.0))
+    return bool(a == b)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where layers live. Every change is one transaction; nothing is ever hard-deleted."""
+
+    backend: str
+
+    def layers(self) -> list[str]: ...
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+    ) -> pd.DataFrame: ...
+
+    def get(self, layer: str, uid: str) -> Feature | None: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def write(self, layer: str, frame: pd.DataFrame, *, user: str) -> ChangeResult: ...
+
+    def update(
+        self,
+        layer: str,
+        changes: Mapping[str, Mapping[str, Any]],
+        expected_versions: Mapping[str, int],
+        *,
+        user: str,
+    ) -> ChangeResult: ...
+
+    def delete(
+        self, layer: str, uids: Iterable[str], expected_versions: Mapping[str, int], *, user: str
+    ) -> ChangeResult: ...
+
+    def history(self, layer: str, uid: str) -> Sequence[HistoryEntry]: ...
+
+    def restore(
+        self, layer: str, uid: str, version: int, *, expected_version: int, user: str
+    ) -> ChangeResult: ...
+
+    def undo(
+        self, layer: str, uid: str, *, user: str, expected_version: int | None = None
+    ) -> ChangeResult: ...
+
+    def close(self) -> None: ...

@@ -51,12 +51,7 @@ def _postgis_url() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
-def store_location(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
-    """Where a fresh, empty store lives: a new GeoPackage file or a new PostGIS schema."""
-    if request.param == "gpkg":
-        yield os.path.join(tmp_path, "store.gpkg")
-        return
+def _fresh_postgis_schema() -> Iterator[str]:
     import psycopg
 
     url = _postgis_url()
@@ -64,6 +59,21 @@ def store_location(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -
     yield f"{url}{'&' if '?' in url else '?'}schema={schema}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_location(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    """Where a fresh, empty store lives: a new GeoPackage file or a new PostGIS schema."""
+    if request.param == "gpkg":
+        yield os.path.join(tmp_path, "store.gpkg")
+    else:
+        yield from _fresh_postgis_schema()
+
+
+@pytest.fixture
+def postgis_location() -> Iterator[str]:
+    """A fresh, empty schema on the PostGIS server."""
+    yield from _fresh_postgis_schema()
 
 
 @pytest.fixture

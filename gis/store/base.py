@@ -203,7 +203,8 @@ class SqlStore(ABC):
         if not spec.geometry:
             return frame
         geoms = self._geoms_from_db([r[-1] for r in rows])
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORE_CRS))
+        out: pd.DataFrame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORE_CRS))
+        return out
 
     def get(self, layer: str, uid: str) -> Feature | None:
         """One feature by uid (deleted ones too), or None."""
@@ -331,10 +332,7 @@ class SqlStore(ABC):
                 f"ไม่พบข้อมูล {layer}/{uid}", f"no feature {layer}/{uid} to undo"
             )
         latest = entries[-1]
-        if latest.before is None:
-            state = dict(latest.after, deleted=True)
-        else:
-            state = latest.before
+        state = dict(latest.after, deleted=True) if latest.before is None else latest.before
         expected = latest.version if expected_version is None else expected_version
         return self._apply(spec, [_Change("undo", uid, expected, replace=state)], user=user)
 
@@ -500,7 +498,8 @@ class SqlStore(ABC):
                 file=spec.name,
                 fix_th="ระบุระบบพิกัดของไฟล์ก่อนบันทึก", fix_en="set the data's CRS first",
             )
-        return frame.to_crs(STORE_CRS) if not frame.crs.equals(STORE_CRS) else frame
+        projected: pd.DataFrame = frame if frame.crs.equals(STORE_CRS) else frame.to_crs(STORE_CRS)
+        return projected
 
 
 # Stored beside the system fields but never declared as a user field: deletes are soft.

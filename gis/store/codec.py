@@ -31,7 +31,7 @@ def gpkg_blob(geom: BaseGeometry | None, srs_id: int = 4326) -> bytes | None:
     """One geometry as a GeoPackage binary blob (``None`` stays ``None``)."""
     if geom is None:
         return None
-    wkb = shapely.to_wkb(geom, byte_order=1, flavor="iso", output_dimension=2)
+    wkb: bytes = shapely.to_wkb(geom, byte_order=1, flavor="iso", output_dimension=2)
     if geom.is_empty:
         return b"GP\x00" + bytes([_FLAG_LITTLE_ENDIAN | _FLAG_EMPTY]) + struct.pack(
             "<i", srs_id) + wkb
@@ -184,7 +184,7 @@ def jsonable(dtype: DType, value: Any) -> Any:
     if value is None:
         return None
     if dtype is DType.DATE:
-        return value.isoformat()  # type: ignore[no-any-return]
+        return value.isoformat()
     if dtype is DType.DATETIME:
         return iso_datetime(value)
     return value

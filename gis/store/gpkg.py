@@ -141,9 +141,19 @@ class GpkgStore(SqlStore):
                 from exc
         self._lock = threading.RLock()
         register_functions(self._conn)
-        self._conn.execute("PRAGMA journal_mode = DELETE")
-        self._conn.execute("PRAGMA synchronous = FULL")
-        self._ensure_schema()
+        try:
+            self._conn.execute("PRAGMA journal_mode = DELETE")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(
+                f"{self.path} ไม่ใช่ไฟล์ GeoPackage หรือไฟล์เสียหาย",
+                f"{self.path} is not a GeoPackage or is damaged ({exc})",
+            ) from exc
+        except StoreError:
+            self._conn.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -128,6 +128,9 @@ SYSTEM_FIELDS: tuple[Field, ...] = (
           required=True, system=True),
     Field("updated_by", DType.STR, "แก้ไขโดย", "Updated by", PrivacyClass.INTERNAL,
           required=True, system=True),
+    # Deletes are soft: a deleted feature leaves every view but stays, with its history.
+    Field("deleted", DType.BOOL, "ลบแล้ว", "Deleted", PrivacyClass.INTERNAL, required=True,
+          system=True),
 )
 
 

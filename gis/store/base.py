@@ -26,11 +26,11 @@ from shapely.geometry.base import BaseGeometry
 from gis.errors import Conflict, ConflictError, InputError, StoreError
 from gis.store.codec import coerce, from_jsonable, jsonable, utc_now
 from gis.store.protocol import BBox, ChangeResult, Feature, HistoryEntry, Op
-from layers import LAYERS
-from layers.schema import DType, Field, LayerSpec, PrivacyClass
+from layers import LAYERS, SYSTEM_FIELDS
+from layers.schema import DType, LayerSpec
 
 STORE_CRS = "EPSG:4326"
-SYSTEM_COLUMNS = ("uid", "version", "updated_at", "updated_by", "deleted")
+SYSTEM_COLUMNS = tuple(f.name for f in SYSTEM_FIELDS)
 HISTORY_TABLE = "feature_history"
 _CHUNK = 500  # parameters per IN (...) list; well under SQLite's variable limit
 
@@ -195,8 +195,7 @@ class SqlStore(ABC):
 
     def _frame(self, spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
         data: dict[str, Any] = {}
-        system = [f for f in spec.all_fields if f.system]
-        for i, fld in enumerate([*system, _DELETED_FIELD, *spec.fields]):
+        for i, fld in enumerate(spec.all_fields):
             values = [self._value_from_db(fld.dtype, r[i]) for r in rows]
             data[fld.name] = pd.Series(values, dtype=_PANDAS_DTYPES[fld.dtype])
         frame = pd.DataFrame(data)
@@ -501,10 +500,6 @@ class SqlStore(ABC):
         projected: pd.DataFrame = frame if frame.crs.equals(STORE_CRS) else frame.to_crs(STORE_CRS)
         return projected
 
-
-# Stored beside the system fields but never declared as a user field: deletes are soft.
-_DELETED_FIELD = Field("deleted", DType.BOOL, "ลบแล้ว", "Deleted", PrivacyClass.INTERNAL,
-                       system=True)
 
 
 def _expected(expected_versions: Mapping[str, int], uid: str) -> int:

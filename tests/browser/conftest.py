@@ -1,4 +1,7 @@
-"""A real app server (streamlit run, polled on /_stcore/health) and a real Chromium."""
+"""Browser test harness: a real app server (``streamlit run`` on a free 127.0.0.1 port, polled on
+``/_stcore/health``, its output kept for failure messages) and Debian's Chromium through
+Playwright. Every page routes requests: anything not to localhost is aborted and fails the test.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,3 +91,29 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost", "data:",
+         "blob:")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page whose every request to a host other than localhost is aborted and recorded;
+    the test fails afterwards if there was any."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    yield pg
+    context.close()
+    assert outside == [], f"the page tried to fetch from outside localhost: {outside}"

@@ -8,42 +8,40 @@ The backends only supply SQL dialect: placeholders, geometry encoding, locking, 
 
 from __future__ import annotations
 
-import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
-from gis.store.codec import coerce, from_jsonable, jsonable, utc_now
+from gis.store.checks import (
+    check_required,
+    conform_frame,
+    conform_geometry,
+    expected_version,
+    unknown_fields,
+)
+from gis.store.codec import coerce, utc_now
 from gis.store.protocol import BBox, ChangeResult, Feature, HistoryEntry, Op
-from layers import LAYERS, SYSTEM_FIELDS
+from gis.store.states import (
+    SYSTEM_COLUMNS,
+    empty_state,
+    features_of,
+    frame_of,
+    snapshot,
+    unsnapshot,
+)
+from layers import LAYERS
 from layers.schema import DType, LayerSpec
 
-STORE_CRS = "EPSG:4326"
-SYSTEM_COLUMNS = tuple(f.name for f in SYSTEM_FIELDS)
 HISTORY_TABLE = "feature_history"
 _CHUNK = 500  # parameters per IN (...) list; well under SQLite's variable limit
-
-_PANDAS_DTYPES: dict[DType, str] = {
-    DType.STR: "str",
-    DType.INT: "Int64",
-    DType.FLOAT: "float64",
-    DType.BOOL: "boolean",
-    DType.DATE: "object",
-    DType.DATETIME: "datetime64[ms, UTC]",
-    DType.JSON: "object",
-}
-
 
 @dataclass
 class _Change:
@@ -194,16 +192,8 @@ class SqlStore(ABC):
         return self._frame(spec, rows)
 
     def _frame(self, spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-        data: dict[str, Any] = {}
-        for i, fld in enumerate(spec.all_fields):
-            values = [self._value_from_db(fld.dtype, r[i]) for r in rows]
-            data[fld.name] = pd.Series(values, dtype=_PANDAS_DTYPES[fld.dtype])
-        frame = pd.DataFrame(data)
-        if not spec.geometry:
-            return frame
-        geoms = self._geoms_from_db([r[-1] for r in rows])
-        out: pd.DataFrame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORE_CRS))
-        return out
+        geoms = self._geoms_from_db([r[-1] for r in rows]) if spec.geometry else None
+        return frame_of(spec, rows, self._value_from_db, geoms)
 
     def get(self, layer: str, uid: str) -> Feature | None:
         """One feature by uid (deleted ones too), or None."""
@@ -234,7 +224,7 @@ class SqlStore(ABC):
             sql = f'{self._select_sql(spec)} WHERE "uid" IN ({marks})'
             cur.execute(sql + (self._lock_sql() if lock else ""), chunk)
             frame = self._frame(spec, cur.fetchall())
-            for feature in _features(frame, spec):
+            for feature in features_of(frame, spec):
                 found[feature["uid"]] = feature
         return found
 
@@ -247,7 +237,7 @@ class SqlStore(ABC):
         declaration first; a bad value raises ``InputError`` naming the row and field.
         """
         spec = self.spec(layer)
-        frame = self._conform(spec, frame)
+        frame = conform_frame(spec, frame)
         uids = (
             [str(u) if u is not None and u == u else str(uuid.uuid4()) for u in frame["uid"]]
             if "uid" in frame.columns
@@ -263,8 +253,8 @@ class SqlStore(ABC):
                 for c, col in zip(columns, raw_columns, strict=True)
             }
             if spec.geometry:
-                values["geometry"] = _conform_geometry(spec, geoms[i], row=i + 1)
-            _check_required(spec, values, row=i + 1)
+                values["geometry"] = conform_geometry(spec, geoms[i], row=i + 1)
+            check_required(spec, values, row=i + 1)
             changes.append(_Change("insert", uid, None, values))
         return self._apply(spec, changes, user=user)
 
@@ -287,12 +277,12 @@ class SqlStore(ABC):
             checked: dict[str, Any] = {}
             for name, value in values.items():
                 if name == "geometry" and spec.geometry:
-                    checked[name] = _conform_geometry(spec, value, row=row)
+                    checked[name] = conform_geometry(spec, value, row=row)
                 elif name in spec.field_names:
                     checked[name] = coerce(spec.field(name), value, layer=layer, row=row)
                 else:
-                    raise _unknown_fields(spec, [name])
-            todo.append(_Change("update", uid, _expected(expected_versions, uid), checked))
+                    raise unknown_fields(spec, [name])
+            todo.append(_Change("update", uid, expected_version(expected_versions, uid), checked))
         return self._apply(spec, todo, user=user)
 
     def delete(
@@ -301,7 +291,7 @@ class SqlStore(ABC):
         """Soft-delete features: they leave every read but stay, with their history."""
         spec = self.spec(layer)
         todo = [
-            _Change("delete", uid, _expected(expected_versions, uid), {"deleted": True})
+            _Change("delete", uid, expected_version(expected_versions, uid), {"deleted": True})
             for uid in uids
         ]
         return self._apply(spec, todo, user=user)
@@ -352,8 +342,8 @@ class SqlStore(ABC):
                 layer=layer, uid=uid, version=int(r[0]), op=r[1],
                 changed_at=self._value_from_db(DType.DATETIME, r[2]), changed_by=r[3],
                 change_set=r[4],
-                before=None if r[5] is None else _unsnapshot(spec, self._json_from_db(r[5])),
-                after=_unsnapshot(spec, self._json_from_db(r[6])),
+                before=None if r[5] is None else unsnapshot(spec, self._json_from_db(r[5])),
+                after=unsnapshot(spec, self._json_from_db(r[6])),
             )
             for r in rows
         ]
@@ -383,7 +373,7 @@ class SqlStore(ABC):
                 history: list[list[Any]] = []
                 new_rows: list[list[Any]] = []
                 for c in inserts:
-                    state = _empty_state(spec) | c.values
+                    state = empty_state(spec) | c.values
                     state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
                                  deleted=False)
                     new_rows.append(self._row(spec, state))
@@ -468,50 +458,10 @@ class SqlStore(ABC):
             spec.name, change.uid, after["version"], change.op,
             self._value_to_db(DType.DATETIME, after["updated_at"]), after["updated_by"],
             change_set,
-            None if before is None else self._json_to_db(_snapshot(spec, before)),
-            self._json_to_db(_snapshot(spec, after)),
+            None if before is None else self._json_to_db(snapshot(spec, before)),
+            self._json_to_db(snapshot(spec, after)),
         ]
 
-    def _conform(self, spec: LayerSpec, frame: pd.DataFrame) -> pd.DataFrame:
-        ignored = {"version", "updated_at", "updated_by", "deleted", "fid"}
-        geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-        unknown = [
-            c for c in frame.columns
-            if c not in spec.field_names and c != "uid" and c not in ignored
-            and c != geometry_name
-        ]
-        if unknown:
-            raise _unknown_fields(spec, unknown)
-        if not spec.geometry:
-            return frame
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(
-                f"ชั้นข้อมูล {spec.label_th} ต้องมีรูปร่าง (geometry)",
-                f"layer {spec.name} needs a GeoDataFrame with geometries",
-                file=spec.name,
-            )
-        if frame.crs is None:
-            raise InputError(
-                "ข้อมูลไม่ได้ระบุระบบพิกัด (CRS)",
-                "the data has no coordinate reference system (CRS)",
-                file=spec.name,
-                fix_th="ระบุระบบพิกัดของไฟล์ก่อนบันทึก", fix_en="set the data's CRS first",
-            )
-        projected: pd.DataFrame = frame if frame.crs.equals(STORE_CRS) else frame.to_crs(STORE_CRS)
-        return projected
-
-
-
-def _expected(expected_versions: Mapping[str, int], uid: str) -> int:
-    try:
-        return int(expected_versions[uid])
-    except KeyError:
-        raise InputError(
-            f"ไม่ได้ระบุฉบับที่อ่านมาของ {uid}",
-            f"no expected version given for {uid}",
-            fix_th="ส่งฉบับ (version) ที่อ่านมาของทุกรายการที่แก้",
-            fix_en="pass the version you read for every feature you change",
-        ) from None
 
 
 def _check_versions(spec: LayerSpec, edits: list[_Change], current: dict[str, Feature]) -> None:
@@ -532,96 +482,3 @@ def _check_versions(spec: LayerSpec, edits: list[_Change], current: dict[str, Fe
     ]
     if conflicts:
         raise ConflictError(conflicts)
-
-
-def _check_required(spec: LayerSpec, values: Mapping[str, Any], *, row: int) -> None:
-    for name in spec.required_fields:
-        if values.get(name) is None:
-            fld = spec.field(name)
-            raise InputError(
-                "ช่องนี้ต้องมีค่า", "this field is required", file=spec.name, row=row,
-                field=name, fix_th=f"กรอก '{fld.label_th}'", fix_en=f"fill in '{fld.label_en}'",
-            )
-
-
-def _unknown_fields(spec: LayerSpec, names: list[str]) -> InputError:
-    return InputError(
-        f"ชั้นข้อมูล {spec.label_th} ไม่มีช่อง {', '.join(map(str, names))}",
-        f"layer {spec.name} has no field(s) {', '.join(map(str, names))}",
-        file=spec.name,
-        fix_th=f"ใช้ช่องที่ประกาศไว้: {', '.join(spec.field_names)}",
-        fix_en=f"use declared fields: {', '.join(spec.field_names)}",
-    )
-
-
-def _conform_geometry(spec: LayerSpec, geom: Any, *, row: int) -> BaseGeometry | None:
-    if geom is None or (isinstance(geom, float) and np.isnan(geom)):
-        return None
-    if not isinstance(geom, BaseGeometry):
-        raise InputError("รูปร่างไม่ถูกต้อง", f"not a geometry: {geom!r}", file=spec.name, row=row,
-                         field="geometry")
-    if spec.geometry == "MultiPolygon" and isinstance(geom, Polygon):
-        return MultiPolygon([geom])
-    if geom.geom_type != spec.geometry:
-        raise InputError(
-            f"ชั้นข้อมูลนี้รับรูปร่างแบบ {spec.geometry} แต่ได้ {geom.geom_type}",
-            f"this layer takes {spec.geometry} geometries, got {geom.geom_type}",
-            file=spec.name, row=row, field="geometry",
-        )
-    return geom
-
-
-def _empty_state(spec: LayerSpec) -> Feature:
-    state: Feature = {f.name: None for f in spec.fields}
-    if spec.geometry:
-        state["geometry"] = None
-    return state
-
-
-def _features(frame: pd.DataFrame, spec: LayerSpec) -> Iterator[Feature]:
-    names = [*SYSTEM_COLUMNS, *spec.field_names]
-    columns = [frame[n].tolist() for n in names]
-    geoms = list(frame.geometry.array) if spec.geometry else None
-    for i in range(len(frame)):
-        feature: Feature = {n: _none(col[i]) for n, col in zip(names, columns, strict=True)}
-        feature["deleted"] = bool(feature["deleted"])
-        feature["version"] = int(feature["version"])
-        feature["updated_at"] = pd.Timestamp(feature["updated_at"]).to_pydatetime()
-        if geoms is not None:
-            feature["geometry"] = geoms[i]
-        yield feature
-
-
-def _none(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
-
-
-def _snapshot(spec: LayerSpec, state: Feature) -> dict[str, Any]:
-    """A feature's state as JSON: fields, geometry as WKB hex, and the deleted flag."""
-    geom = state.get("geometry")
-    return {
-        "properties": {f.name: jsonable(f.dtype, state.get(f.name)) for f in spec.fields},
-        "geometry": None if geom is None else shapely.to_wkb(geom, hex=True),
-        "deleted": bool(state.get("deleted", False)),
-    }
-
-
-def _unsnapshot(spec: LayerSpec, snap: Mapping[str, Any]) -> Feature:
-    props = snap["properties"]
-    feature: Feature = {
-        f.name: from_jsonable(f.dtype, props.get(f.name)) for f in spec.fields
-    }
-    if spec.geometry:
-        wkb = snap.get("geometry")
-        feature["geometry"] = None if wkb is None else shapely.from_wkb(bytes.fromhex(wkb))
-    feature["deleted"] = bool(snap.get("deleted", False))
-    return feature
-
-
-def dumps(obj: Any) -> str:
-    """Compact JSON that keeps Thai readable in the file."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -24,7 +24,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
-from gis.store.base import HISTORY_TABLE, SqlStore, dumps
+from gis.store.base import HISTORY_TABLE, SqlStore
 from gis.store.codec import (
     gpkg_blob,
     gpkg_envelope,
@@ -35,6 +35,7 @@ from gis.store.codec import (
     utc_now,
 )
 from gis.store.protocol import BBox
+from gis.store.states import dumps
 from layers.schema import DType, LayerSpec
 
 APPLICATION_ID = 0x47504B47  # "GPKG"

@@ -43,12 +43,12 @@ from gis.demo.villages import (
     plan_villages,
 )
 from gis.demo.zones import SOURCE, Zone, tenure_zones
+from layers import LAYERS
 
 __all__ = ["DEMO_TODAY", "LAYER_NAMES", "build_demo"]
 
-LAYER_NAMES: tuple[str, ...] = (
-    "admin", "villages", "plots", "households", "tenure_zones", "repairs", "budgets",
-)
+# The declared layers, in declaration order (the order uid streams are drawn in).
+LAYER_NAMES: tuple[str, ...] = tuple(LAYERS)
 
 
 def _wgs84(geometries: Sequence[shapely.Geometry | None]) -> np.ndarray[Any, np.dtype[Any]]:

@@ -101,7 +101,8 @@ def parse_datetime(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT and pandas.NA all mean 'no value'."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float | np.floating) and bool(np.isnan(value))
@@ -113,7 +114,7 @@ def coerce(field: Field, value: Any, *, layer: str, row: int | None) -> Any:
     Missing values (None, NaN, NaT, pandas.NA) become ``None``. Vocabulary fields only accept
     declared codes.
     """
-    if _is_missing(value):
+    if is_missing(value):
         return None
     try:
         out = _coerce(field.dtype, value)

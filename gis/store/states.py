@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.store.codec import from_jsonable, jsonable
+from gis.store.codec import from_jsonable, is_missing, jsonable
 from gis.store.protocol import Feature
 from layers import SYSTEM_FIELDS
 from layers.schema import DType, LayerSpec
@@ -60,21 +60,16 @@ def features_of(frame: pd.DataFrame, spec: LayerSpec) -> Iterator[Feature]:
     columns = [frame[n].tolist() for n in names]
     geoms = list(frame.geometry.array) if spec.geometry else None
     for i in range(len(frame)):
-        feature: Feature = {n: _none(col[i]) for n, col in zip(names, columns, strict=True)}
+        feature: Feature = {
+            n: None if is_missing(col[i]) else col[i]
+            for n, col in zip(names, columns, strict=True)
+        }
         feature["deleted"] = bool(feature["deleted"])
         feature["version"] = int(feature["version"])
         feature["updated_at"] = pd.Timestamp(feature["updated_at"]).to_pydatetime()
         if geoms is not None:
             feature["geometry"] = geoms[i]
         yield feature
-
-
-def _none(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
 
 
 def snapshot(spec: LayerSpec, state: Feature) -> dict[str, Any]:

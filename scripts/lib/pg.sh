@@ -87,6 +87,17 @@ _landmap_pg_reap_stale() {
     done
 }
 
+# Report a failed start: MESSAGE, the step's own log, the server log; then clean up.
+# Usage: _landmap_pg_fail DIR LOGNAME MESSAGE
+_landmap_pg_fail() {
+    local dir=$1 log=$2 message=$3
+    landmap_err "$message"
+    cat "$dir/$log" >&2 2>/dev/null || true
+    printf -- '--- server log (%s)\n' "$dir/server.log" >&2
+    cat "$dir/server.log" >&2 2>/dev/null || true
+    pg_stop
+}
+
 pg_start() {
     local major bindir base dir port attempt started=""
 
@@ -157,11 +168,7 @@ CONF
         landmap_say "port $port was taken (attempt $attempt); trying another"
     done
     if [[ -z $started ]]; then
-        landmap_err "the PostgreSQL server did not start; pg_ctl said:"
-        cat "$dir/pg_ctl.log" >&2
-        printf -- '--- server log (%s)\n' "$dir/server.log" >&2
-        cat "$dir/server.log" >&2 2>/dev/null || true
-        pg_stop
+        _landmap_pg_fail "$dir" pg_ctl.log "the PostgreSQL server did not start; pg_ctl said:"
         return 1
     fi
 
@@ -170,11 +177,7 @@ CONF
         -c 'CREATE DATABASE landmap_test' >"$dir/psql.log" 2>&1 ||
         ! "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres \
             -d landmap_test -c 'CREATE EXTENSION postgis' >>"$dir/psql.log" 2>&1; then
-        landmap_err "could not create database landmap_test with PostGIS:"
-        cat "$dir/psql.log" >&2
-        printf -- '--- server log (%s)\n' "$dir/server.log" >&2
-        cat "$dir/server.log" >&2 2>/dev/null || true
-        pg_stop
+        _landmap_pg_fail "$dir" psql.log "could not create database landmap_test with PostGIS:"
         return 1
     fi
 

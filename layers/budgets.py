@@ -13,6 +13,7 @@ BUDGETS = LayerSpec(
     label_en="Budgets",
     geometry=None,
     key="budget_id",
+    area_field="area_code",
     fields=(
         Field("budget_id", DType.STR, "รหัสงบประมาณ", "Budget id", P.INTERNAL, required=True),
         Field("programme", DType.STR, "โครงการ", "Programme", P.PUBLIC, required=True,

@@ -16,6 +16,7 @@ HOUSEHOLDS = LayerSpec(
     label_en="Households",
     geometry="Point",
     key="household_id",
+    area_field="village_code",
     # An exact house point of a named person is personal data (DESIGN.md §3).
     geometry_privacy=P.PERSONAL,
     fields=(

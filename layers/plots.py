@@ -15,6 +15,7 @@ PLOTS = LayerSpec(
     label_en="Land plots",
     geometry="MultiPolygon",
     key="plot_id",
+    area_field="village_code",
     geometry_privacy=P.INTERNAL,
     fields=(
         Field("plot_id", DType.STR, "รหัสแปลง", "Plot id", P.INTERNAL, required=True,

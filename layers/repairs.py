@@ -13,6 +13,7 @@ REPAIRS = LayerSpec(
     label_en="House repairs",
     geometry=None,
     key="repair_id",
+    area_field="village_code",
     fields=(
         Field("repair_id", DType.STR, "รหัสงานซ่อม", "Repair id", P.INTERNAL, required=True),
         Field("household_uid", DType.STR, "ครัวเรือน (รหัสถาวร)", "Household (stable id)",

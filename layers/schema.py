@@ -150,6 +150,9 @@ class LayerSpec:
     key: str
     geometry_privacy: PrivacyClass = PrivacyClass.PUBLIC
     style: Style | None = None
+    # The field holding the DOPA-style area code (village, tambon …) a feature belongs to; a
+    # user assigned to areas sees only features inside them. None: not tied to an area.
+    area_field: str | None = None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
@@ -157,6 +160,10 @@ class LayerSpec:
             raise ValueError(f"layer {self.name!r} declares a field twice: {names}")
         if self.key not in names:
             raise ValueError(f"layer {self.name!r}: key {self.key!r} is not a declared field")
+        if self.area_field is not None and self.area_field not in names:
+            raise ValueError(
+                f"layer {self.name!r}: area field {self.area_field!r} is not a declared field"
+            )
         clash = {f.name for f in SYSTEM_FIELDS} & set(names)
         if clash:
             raise ValueError(f"layer {self.name!r} redeclares system fields {sorted(clash)}")

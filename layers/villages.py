@@ -13,6 +13,7 @@ VILLAGES = LayerSpec(
     label_en="Villages / communities",
     geometry="MultiPolygon",
     key="village_code",
+    area_field="village_code",
     geometry_privacy=P.PUBLIC,
     fields=(
         Field("village_code", DType.STR, "รหัสหมู่บ้าน/ชุมชน", "Village / community code",

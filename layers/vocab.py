@@ -147,7 +147,18 @@ TENURE_CLASS = _v(
     ("other", "อื่น ๆ", "Other"),
 )
 
+# Who a user is in Landmap; gis.privacy decides what each role may see (DESIGN.md §3).
+ROLE = _v(
+    "role",
+    ("admin", "ผู้ดูแลระบบ", "Administrator"),
+    ("planner", "ผู้วางแผน", "Planner"),
+    ("surveyor", "ทีมสำรวจ", "Surveyor"),
+    ("negotiator", "ผู้เจรจา", "Negotiator"),
+    ("agency_viewer", "ผู้ชมจากหน่วยงาน", "Agency viewer"),
+)
+
 ALL_VOCABULARIES: tuple[Vocabulary, ...] = (
     ADMIN_LEVEL, COMMUNITY_TYPE, SURVEY_STATUS, LAND_DOCUMENT, LAND_OWNER, OCCUPANT_TENURE,
     DWELLING_STATUS, HOUSE_CONDITION, REPAIR_STATUS, PROGRAMME, AGENCY, TENURE_CLASS,
+    ROLE,
 )

@@ -158,6 +158,22 @@ class SqlStore(ABC):
             Also return soft-deleted features (with ``deleted`` True).
         """
         spec = self.spec(layer)
+        where_sql, params = self._where_sql(spec, bbox, where, include_deleted)
+        sql = self._select_sql(spec) + where_sql + ' ORDER BY "fid"'
+        with self._reading() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        return self._frame(spec, rows)
+
+    def _where_sql(
+        self,
+        spec: LayerSpec,
+        bbox: BBox | None,
+        where: Mapping[str, Any] | None,
+        include_deleted: bool,
+    ) -> tuple[str, list[Any]]:
+        """`` WHERE …`` (or '') and its parameters for ``read``/``count_by``."""
+        layer = spec.name
         clauses: list[str] = []
         params: list[Any] = []
         if not include_deleted:
@@ -182,14 +198,33 @@ class SqlStore(ABC):
             marks = ", ".join([self.placeholder] * len(db_values))
             clauses.append(f'"{name}" IN ({marks})' if db_values else "1 = 0")
             params.extend(db_values)
-        sql = self._select_sql(spec)
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += ' ORDER BY "fid"'
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def count_by(
+        self,
+        layer: str,
+        field: str | None = None,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, Any] | None = None,
+    ) -> dict[Any, int]:
+        """Live features per value of ``field`` (or ``{None: n}`` without one), counted in SQL.
+
+        Takes the same ``bbox``/``where`` as ``read``; the map uses it to decide between
+        drawing features and drawing aggregates without reading the features first.
+        """
+        spec = self.spec(layer)
+        where_sql, params = self._where_sql(spec, bbox, where, False)
+        if field is None:
+            sql = f"SELECT NULL, count(*) FROM {self._table(spec.name)}{where_sql}"
+        else:
+            spec.field(field)  # KeyError naming the layer for an unknown field
+            sql = (f'SELECT "{field}", count(*) FROM {self._table(spec.name)}{where_sql} '
+                   f'GROUP BY "{field}"')
         with self._reading() as cur:
             cur.execute(sql, params)
             rows = cur.fetchall()
-        return self._frame(spec, rows)
+        return {r[0]: int(r[1]) for r in rows if int(r[1])}
 
     def _frame(self, spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
         geoms = self._geoms_from_db([r[-1] for r in rows]) if spec.geometry else None

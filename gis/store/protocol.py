@@ -80,6 +80,15 @@ class Store(Protocol):
         include_deleted: bool = False,
     ) -> pd.DataFrame: ...
 
+    def count_by(
+        self,
+        layer: str,
+        field: str | None = None,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, Any] | None = None,
+    ) -> dict[Any, int]: ...
+
     def get(self, layer: str, uid: str) -> Feature | None: ...
 
     def counts(self) -> dict[str, int]: ...

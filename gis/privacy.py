@@ -125,15 +125,22 @@ class Scope:
 
 
 def resolve_scope(audience: Audience, villages: pd.DataFrame | None) -> Scope:
-    """The audience's scope; ``villages`` (the villages layer) maps tambons to their villages."""
+    """The audience's scope; ``villages`` (the villages layer) lists the villages it covers.
+
+    A village is in scope when its code or its tambon code starts with an assigned code, or
+    when the assigned code is the village code itself (a village not drawn yet).
+    """
     if audience.everywhere:
         return Scope(None)
     prefixes = tuple(sorted(audience.areas))
-    extra: frozenset[str] = frozenset()
+    inside = {a for a in prefixes if len(a) >= 8}
     if villages is not None and len(villages) and prefixes:
+        codes = villages["village_code"].astype("string")
+        by_code = codes.str.startswith(prefixes).fillna(False)
         by_tambon = villages["tambon_code"].astype("string").str.startswith(prefixes)
-        extra = frozenset(villages.loc[by_tambon.fillna(False), "village_code"].astype(str))
-    return Scope(prefixes, extra)
+        chosen = codes[(by_code | by_tambon.fillna(False)).to_numpy(dtype=bool)]
+        inside |= set(chosen.dropna().astype(str))
+    return Scope(prefixes, frozenset(inside))
 
 
 def scope_of(store: Store, audience: Audience) -> Scope:
@@ -143,18 +150,12 @@ def scope_of(store: Store, audience: Audience) -> Scope:
     return resolve_scope(audience, store.read("villages"))
 
 
-def _in_scope_where(
-    spec: LayerSpec, scope: Scope, store: Store
-) -> dict[str, list[str]] | None:
-    """A ``where`` restricting a village-coded layer to the villages in scope, pushed into SQL."""
+def scope_where(spec: LayerSpec, scope: Scope) -> dict[str, list[str]] | None:
+    """A ``where`` restricting a village-coded layer to the villages in scope (pushed into SQL),
+    or None when no restriction applies."""
     if scope.everywhere or spec.area_field != "village_code":
         return None
-    villages = store.read("villages")
-    codes = villages["village_code"].astype("string")
-    inside = set(codes[scope.mask(codes)].dropna()) | set(scope.villages)
-    # Assigned codes that are themselves village codes (a village not drawn yet) count too.
-    inside |= {a for a in (scope.prefixes or ()) if len(a) >= 8}
-    return {"village_code": sorted(inside)}
+    return {"village_code": sorted(scope.villages)}
 
 
 # --------------------------------------------------------------------------------- frames
@@ -208,7 +209,7 @@ def read_visible(
         )
     scope = scope if scope is not None else scope_of(store, audience)
     combined = dict(where or {})
-    pushed = _in_scope_where(spec, scope, store)
+    pushed = scope_where(spec, scope)
     if pushed is not None:
         wanted = set(pushed["village_code"])
         if "village_code" in combined:
@@ -274,5 +275,6 @@ def parse_roles(values: Iterable[str]) -> list[Role]:
 __all__: Sequence[str] = (
     "CEILING", "SMALL_COUNT", "Audience", "Role", "Scope", "count_by_area", "describe",
     "parse_roles", "public_audience", "read_visible", "redact", "resolve_scope", "scope_of",
+    "scope_where",
     "shows_geometry", "suppress", "visible_fields",
 )

@@ -94,3 +94,14 @@ def open_at(store_location: str) -> Iterator[Callable[[], Store]]:
 @pytest.fixture
 def store(open_at: Callable[[], Store]) -> Store:
     return open_at()
+
+
+@pytest.fixture(scope="session")
+def demo_gpkg(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Wang Nam Yen demo (seed 42) as a GeoPackage, made once per run. Read it, never write:
+    tests that change data make their own store."""
+    from gis.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "demo.gpkg"
+    assert main(["demo", "--out", str(out)]) == 0
+    return str(out)

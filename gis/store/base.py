@@ -20,6 +20,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
+from gis.store import accounts_sql
 from gis.store.checks import (
     check_required,
     conform_frame,
@@ -28,7 +29,7 @@ from gis.store.checks import (
     unknown_fields,
 )
 from gis.store.codec import coerce, utc_now
-from gis.store.protocol import BBox, ChangeResult, Feature, HistoryEntry, Op
+from gis.store.protocol import AuditEvent, BBox, ChangeResult, Feature, HistoryEntry, Op
 from gis.store.states import (
     SYSTEM_COLUMNS,
     empty_state,
@@ -442,6 +443,37 @@ class SqlStore(ABC):
                 ) from exc
             raise
         return ChangeResult(change_set=change_set, layer=spec.name, versions=versions)
+
+    # ------------------------------------------------------- accounts and audit log
+    def get_account(self, username: str) -> dict[str, Any] | None:
+        """One account (with its password hash, for ``gis.accounts`` only), or None."""
+        return accounts_sql.get_account(self, username)
+
+    def list_accounts(self) -> list[dict[str, Any]]:
+        """Every account, by username."""
+        return accounts_sql.list_accounts(self)
+
+    def save_account(
+        self,
+        account: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+        audit: AuditEvent | None = None,
+    ) -> int:
+        """Insert or update (optimistically) an account and its audit entry in one transaction."""
+        return accounts_sql.save_account(
+            self, account, expected_version=expected_version, audit=audit
+        )
+
+    def append_audit(self, event: AuditEvent) -> None:
+        """Write one audit entry."""
+        accounts_sql.append_audit(self, event)
+
+    def read_audit(
+        self, *, limit: int = 200, username: str | None = None, action: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Audit entries, newest first."""
+        return accounts_sql.read_audit(self, limit=limit, username=username, action=action)
 
     # ------------------------------------------------------------------ SQL and rows
     def _columns(self, spec: LayerSpec) -> list[str]:

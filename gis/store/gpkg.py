@@ -24,6 +24,13 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
+from gis.store.accounts_sql import (
+    ACCOUNT_COLUMNS,
+    ACCOUNTS_TABLE,
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    column_ddl,
+)
 from gis.store.base import HISTORY_TABLE, SqlStore
 from gis.store.codec import (
     gpkg_blob,
@@ -275,6 +282,11 @@ class GpkgStore(SqlStore):
                     _create_layer(cur, spec)
             if HISTORY_TABLE not in tables:
                 _create_history(cur)
+            # Stores made before accounts existed get these tables on their next open.
+            if ACCOUNTS_TABLE not in tables:
+                _create_accounts(cur)
+            if AUDIT_TABLE not in tables:
+                _create_audit(cur)
 
 
 def _ensure_srs(cur: sqlite3.Cursor) -> None:
@@ -358,4 +370,32 @@ def _create_history(cur: sqlite3.Cursor) -> None:
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
         "VALUES (?, 'attributes', ?, ?)",
         [HISTORY_TABLE, HISTORY_TABLE, "ประวัติการแก้ไขทุกฉบับ / Every version of every feature"],
+    )
+
+
+def _create_accounts(cur: sqlite3.Cursor) -> None:
+    # A GeoPackage attribute table needs an INTEGER PRIMARY KEY (requirement 119), so the
+    # username is UNIQUE here rather than the key it is in PostGIS.
+    cols = ['"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL', '"username" TEXT NOT NULL UNIQUE',
+            *column_ddl(ACCOUNT_COLUMNS, _SQL_TYPES)]
+    cur.execute(f'CREATE TABLE "{ACCOUNTS_TABLE}" ({", ".join(cols)})')
+    _register_attributes(cur, ACCOUNTS_TABLE,
+                         "ผู้ใช้ระบบ (เก็บเฉพาะค่าแฮชของรหัสผ่าน) / "
+                         "Users (password hashes only, never passwords)")
+
+
+def _create_audit(cur: sqlite3.Cursor) -> None:
+    cols = ['"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL',
+            *column_ddl(AUDIT_COLUMNS, _SQL_TYPES)]
+    cur.execute(f'CREATE TABLE "{AUDIT_TABLE}" ({", ".join(cols)})')
+    for column in ("username", "action"):
+        cur.execute(f'CREATE INDEX "{AUDIT_TABLE}_{column}" ON "{AUDIT_TABLE}" ("{column}")')
+    _register_attributes(cur, AUDIT_TABLE, "บันทึกการใช้งาน / Audit log")
+
+
+def _register_attributes(cur: sqlite3.Cursor, table: str, description: str) -> None:
+    cur.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+        "VALUES (?, 'attributes', ?, ?)",
+        [table, table, description],
     )

@@ -22,6 +22,13 @@ from psycopg.types.json import Jsonb
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
+from gis.store.accounts_sql import (
+    ACCOUNT_COLUMNS,
+    ACCOUNTS_TABLE,
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    column_ddl,
+)
 from gis.store.base import HISTORY_TABLE, SqlStore
 from gis.store.protocol import BBox
 from layers.schema import DType, LayerSpec
@@ -151,6 +158,21 @@ class PostgisStore(SqlStore):
             cur.execute(
                 f'CREATE INDEX IF NOT EXISTS "{HISTORY_TABLE}_change_set" '
                 f"ON {self._table(HISTORY_TABLE)} (change_set)"
+            )
+            self._ensure_accounts(cur)
+
+    def _ensure_accounts(self, cur: psycopg.Cursor[Any]) -> None:
+        """The account and audit tables; stores made before they existed get them on open."""
+        accounts = ['"username" text PRIMARY KEY', *column_ddl(ACCOUNT_COLUMNS, _SQL_TYPES)]
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._table(ACCOUNTS_TABLE)} ({', '.join(accounts)})"
+        )
+        audit = ['"id" bigserial PRIMARY KEY', *column_ddl(AUDIT_COLUMNS, _SQL_TYPES)]
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {self._table(AUDIT_TABLE)} ({', '.join(audit)})")
+        for column in ("username", "action"):
+            cur.execute(
+                f'CREATE INDEX IF NOT EXISTS "{AUDIT_TABLE}_{column}" '
+                f'ON {self._table(AUDIT_TABLE)} ("{column}")'
             )
 
     def _ensure_layer(self, cur: psycopg.Cursor[Any], spec: LayerSpec) -> None:

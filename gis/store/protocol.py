@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
@@ -52,6 +52,21 @@ class HistoryEntry:
             ]
         keys = (set(self.before) | set(self.after)) - _SYSTEM
         return sorted(k for k in keys if not _same(self.before.get(k), self.after.get(k)))
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One entry for the audit log: who (``username``, the actor) did what to whom, and details.
+
+    ``detail`` must be plain JSON and never holds a password. ``at`` defaults to the store's
+    clock (UTC) when the entry is written.
+    """
+
+    username: str
+    action: str
+    subject: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    at: dt.datetime | None = None
 
 
 _SYSTEM = frozenset({"uid", "version", "updated_at", "updated_by"})
@@ -117,5 +132,24 @@ class Store(Protocol):
     def undo(
         self, layer: str, uid: str, *, user: str, expected_version: int | None = None
     ) -> ChangeResult: ...
+
+    # Accounts and the audit log (gis/store/accounts_sql.py; the rules are gis.accounts).
+    def get_account(self, username: str) -> dict[str, Any] | None: ...
+
+    def list_accounts(self) -> list[dict[str, Any]]: ...
+
+    def save_account(
+        self,
+        account: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+        audit: AuditEvent | None = None,
+    ) -> int: ...
+
+    def append_audit(self, event: AuditEvent) -> None: ...
+
+    def read_audit(
+        self, *, limit: int = 200, username: str | None = None, action: str | None = None
+    ) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...

@@ -1,43 +1,51 @@
-"""Landmap's entry point. For now: the store's layers and their counts, Thai first.
+"""Landmap's entry point: page config, fonts, language, sign-in, and the router (DESIGN.md §2).
 
-The router, sign-in and map pages arrive with the app-shell issue.
+Pages live in ``ui/pages``; this file decides which of them the signed-in user may open and runs
+the chosen one inside the one catch point.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
+
 import streamlit as st
 
-from gis.errors import LandmapError
-from layers import LAYERS
-from ui.i18n import t
+from gis.dates import utc_now
+from gis.privacy import Role
+from ui import frame, state
 from ui.resources import get_store, store_location
+from ui.state import _
 
-st.set_page_config(page_title="Landmap", layout="wide")
+# A local file: an emoji or ":material/…" favicon is fetched from a font CDN by the browser.
+ICON = str(Path(__file__).with_name("static") / "landmap" / "icon.png")
+st.set_page_config(page_title="Landmap", page_icon=ICON, layout="wide")
+frame.inject_fonts()
+frame.language_switch()
 
-lang = st.sidebar.radio(
-    "ภาษา / Language",
-    options=["th", "en"],
-    format_func=lambda c: "ไทย" if c == "th" else "English",
-    horizontal=True,
-    key="lang",
-)
-st.title(t("title", lang))
-
-try:
+with frame.catch_errors():
     store = get_store(store_location())
-    counts = store.counts()
-except LandmapError as exc:  # the one catch point: bilingual message, no traceback
-    st.error(f"{exc.message_th}\n\n{exc.message_en}")
-    st.stop()
+    account = frame.current_account(store, utc_now())
+    state.set_account(account)
+    frame.show_notice()
 
-st.caption(f"{t('store', lang)}: {store.backend}")
-table = pd.DataFrame(
-    {
-        t("layer", lang): [LAYERS[name].label(lang) for name in counts],
-        t("code", lang): list(counts),
-        t("count", lang): [f"{n:,}" for n in counts.values()],
-    }
-)
-st.table(table.set_index(t("layer", lang)))
-st.metric(t("total", lang), f"{sum(counts.values()):,}")
+    if account is None:
+        pages = [st.Page("ui/pages/sign_in.py", title=_("Sign in"), icon=":material/login:",
+                         url_path="sign-in", default=True)]
+    elif account.must_change_password:
+        pages = [st.Page("ui/pages/account.py", title=_("Account"), icon=":material/person:",
+                         url_path="account", default=True)]
+    else:
+        pages = [
+            st.Page("ui/pages/home.py", title=_("Home"), icon=":material/home:",
+                    url_path="home", default=True),
+            st.Page("ui/pages/map.py", title=_("Map"), icon=":material/map:", url_path="map"),
+            st.Page("ui/pages/account.py", title=_("Account"), icon=":material/person:",
+                    url_path="account"),
+        ]
+        if account.audience().role is Role.ADMIN:
+            pages.append(st.Page("ui/pages/users.py", title=_("Users"),
+                                 icon=":material/manage_accounts:", url_path="users"))
+    if account is not None:
+        frame.user_box(account, store)
+    page = st.navigation(pages)
+    page.run()

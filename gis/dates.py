@@ -156,3 +156,13 @@ def _month_names(
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware, in UTC (how Landmap stores times)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def today(tz: str = BANGKOK) -> dt.date:
+    """Today's date where the users are (Bangkok by default), not the server's UTC date."""
+    return utc_now().astimezone(ZoneInfo(tz)).date()

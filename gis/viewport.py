@@ -251,6 +251,23 @@ def find_places(
     return hits
 
 
+def village_places(
+    store: Store, audience: Audience, *, scope: Scope | None = None
+) -> list[Place]:
+    """Every village in the audience's scope, by code, for a "zoom to village" list."""
+    scope = scope if scope is not None else scope_of(store, audience)
+    villages = read_visible(store, "villages", audience, scope=scope)
+    if "geometry" not in villages.columns:
+        return []
+    out = []
+    for row in villages.sort_values("village_code").to_dict("records"):
+        code, name_th = str(row["village_code"]), str(row["name_th"])
+        name_en = row.get("name_en") if isinstance(row.get("name_en"), str) else name_th
+        out.append(Place("villages", str(row["uid"]), code, f"{name_th} ({code})",
+                         f"{name_en} ({code})", _bounds(row["geometry"])))
+    return out
+
+
 def home_bbox(store: Store, audience: Audience, *, scope: Scope | None = None) -> BBox | None:
     """The extent of the villages the audience may see (where the map opens), or None."""
     scope = scope if scope is not None else scope_of(store, audience)

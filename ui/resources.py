@@ -6,13 +6,20 @@ import os
 
 import streamlit as st
 
+from gis.settings import Settings, load_settings
 from gis.store import STORE_ENV, Store, open_store
 
 DEFAULT_STORE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "demo.gpkg")
 
 
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    """The app's settings, read once per server process from the environment / TOML file."""
+    return load_settings()
+
+
 def store_location() -> str:
-    return os.environ.get(STORE_ENV) or DEFAULT_STORE
+    return settings().store or os.environ.get(STORE_ENV) or DEFAULT_STORE
 
 
 @st.cache_resource(show_spinner=False)

@@ -45,11 +45,38 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
     pytest.fail(f"the app did not answer /_stcore/health within {timeout}s:\n{log.read_text()}")
 
 
+# Accounts the browser tests sign in with: (username, password, role, areas).
+USERS = {
+    "admin": ("boss.admin", "admin-pass-2569", "admin", ()),
+    "surveyor": ("som.surveyor", "survey-pass-2569", "surveyor", ("27040103",)),
+    "agency": ("alro.viewer", "agency-pass-2569", "agency_viewer", ("2704",)),
+    "planner": ("nok.planner", "planner-pass-2569", "planner", ("270405",)),
+}
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store, with one account per role in ``USERS`` (added the way an admin does,
+    through ``landmap users add`` with the password on standard input)."""
     out = tmp_path_factory.mktemp("app") / "demo.gpkg"
     landmap = Path(sys.executable).with_name("landmap")
     subprocess.run([str(landmap), "demo", "--out", str(out)], check=True, capture_output=True)
+    for name, password, role, areas in USERS.values():
+        args = [str(landmap), "users", "add", name, "--role", role, "--store", str(out)]
+        for code in areas:
+            args += ["--area", code]
+        subprocess.run(args, input=f"first-{password}\n", text=True, check=True,
+                       capture_output=True)
+    # Each user has replaced the password the admin gave them, as at a first sign-in.
+    from gis import accounts
+    from gis.store import open_store
+
+    store = open_store(str(out), create=False)
+    try:
+        for name, password, _role, _areas in USERS.values():
+            accounts.change_password(store, name, f"first-{password}", password)
+    finally:
+        store.close()
     return out
 
 

@@ -1,20 +1,88 @@
-"""The app in a real browser: Thai first, English on request (the page fixture fails the test
-if anything was requested from outside localhost)."""
+"""The app in a real browser (Debian's chromium through Playwright): sign-in, what each role may
+see on the map — checked in the page's HTML, inside the map's iframe and in every websocket frame
+the server sent — the served Thai font, and a phone-sized screen. The ``page`` fixture fails any
+test whose page asked for anything outside localhost."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import sys
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from gis.store import open_store
+from tests.browser.conftest import ROOT, USERS, free_port, wait_healthy
 
 pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(os.environ.get("LANDMAP_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+SURVEYOR_VILLAGE = "27040103"
+T = 60_000  # ms: a cold Streamlit page can take a while on a 2-core machine
+
+
+class Frames:
+    """Every websocket frame the app sent to this page, as bytes."""
+
+    def __init__(self, page: Any) -> None:
+        self.frames: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload: str | bytes) -> None:
+        self.frames.append(payload.encode() if isinstance(payload, str) else payload)
+
+    def blob(self) -> bytes:
+        return b"\n".join(self.frames)
+
+
+def encodings(value: str) -> list[bytes]:
+    """A value as it may travel: UTF-8, and JSON with non-ASCII escaped (json.dumps default)."""
+    return [value.encode(), json.dumps(value)[1:-1].encode()]
+
+
+def leaked(values: Iterable[str], *haystacks: bytes) -> list[str]:
+    return [v for v in values for h in haystacks for e in encodings(v) if e in h]
+
+
+def sign_in(page: Any, app_url: str, who: str, password: str | None = None) -> None:
+    name, right, _role, _areas = USERS[who]
+    page.goto(app_url)
+    page.get_by_label("ชื่อผู้ใช้").fill(name, timeout=T)
+    page.get_by_label("รหัสผ่าน").fill(password or right)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+
+
+def open_map(page: Any) -> Any:
+    """Go to the map page through the navigation and wait until Leaflet drew something."""
+    page.get_by_role("link", name="แผนที่").first.click(timeout=T)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    frame.locator(".leaflet-container").wait_for(timeout=T)
+    frame.locator(".leaflet-overlay-pane path, .leaflet-marker-pane *").first.wait_for(timeout=T)
+    page.wait_for_timeout(1500)  # let the fragment settle after the map reports its bounds
+    return frame
+
+
+def map_html(page: Any) -> bytes:
+    parts = [page.content()]
+    for frame in page.frames:
+        try:
+            parts.append(frame.content())
+        except Exception:  # a frame navigating away while we read it
+            continue
+    return "\n".join(parts).encode()
+
+
+@pytest.fixture(scope="module")
+def households(demo_store: Path) -> Any:
+    store = open_store(str(demo_store), create=False)
+    try:
+        return store.read("households")
+    finally:
+        store.close()
 
 
 def test_health_answers_ok(app_url: str) -> None:
@@ -22,41 +90,143 @@ def test_health_answers_ok(app_url: str) -> None:
         assert resp.read().decode().strip() == "ok"
 
 
-def test_page_shows_layers_and_counts_in_thai_then_english(
-    app_url: str, page: Any, demo_store: Path
+def test_wrong_password_is_refused_and_the_right_one_signs_in(app_url: str, page: Any) -> None:
+    sign_in(page, app_url, "planner", password="not-the-password")
+    page.get_by_text("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง").wait_for(timeout=T)
+    page.get_by_text("wrong username or password").wait_for()
+    assert page.get_by_role("button", name="ออกจากระบบ").count() == 0
+    assert page.get_by_role("link", name="แผนที่").count() == 0
+
+    sign_in(page, app_url, "planner")
+    page.get_by_role("button", name="ออกจากระบบ").wait_for(timeout=T)
+    page.get_by_text(USERS["planner"][0]).first.wait_for()
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    page.get_by_role("button", name="เข้าสู่ระบบ").wait_for(timeout=T)
+
+
+def test_nothing_is_shown_before_sign_in(app_url: str, page: Any, households: Any) -> None:
+    frames = Frames(page)
+    page.goto(f"{app_url}/map")
+    page.get_by_role("button", name="เข้าสู่ระบบ").wait_for(timeout=T)
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+    names = households["head_name"].dropna().tolist()[:200]
+    assert leaked(names, map_html(page), frames.blob()) == []
+
+
+def test_surveyor_sees_only_their_village_and_nothing_sensitive(
+    app_url: str, page: Any, households: Any
 ) -> None:
-    landmap = Path(sys.executable).with_name("landmap")
-    info = json.loads(subprocess.run(
-        [str(landmap), "info", "--store", str(demo_store), "--json"],
-        check=True, capture_output=True, text=True).stdout)
-    households = f"{info['layers']['households']:,}"
+    frames = Frames(page)
+    sign_in(page, app_url, "surveyor")
+    open_map(page)
+    sent = map_html(page) + frames.blob()
+    mine = households["village_code"] == SURVEYOR_VILLAGE
+    # Their own village's households did reach the browser (so the checks below mean something)…
+    own = households.loc[mine, "household_id"].tolist()
+    assert leaked(own, sent), "the surveyor's own households were not sent at all"
+    # … but nobody else's, and no sensitive value of anyone.
+    others = households.loc[~mine]
+    # (the demo draws names from a pool: a name also used in their own village may show)
+    own_names = set(households.loc[mine, "head_name"])
+    assert leaked(set(others["head_name"].dropna()) - own_names, sent) == []
+    assert leaked(others["household_id"].dropna(), sent) == []
+    assert leaked(households["national_id"].dropna(), sent) == []
+    incomes = [f"{v:.1f}" for v in households["monthly_income"].dropna() if v > 999]
+    assert leaked(['"monthly_income"', *incomes[:50]], frames.blob()) == []
 
-    page.goto(app_url)
-    page.get_by_text("แผนที่ที่ดินและที่อยู่อาศัยชุมชน").wait_for(timeout=60_000)
-    table = page.locator("table")
-    table.wait_for()
-    assert "ครัวเรือน" in table.inner_text()
-    row = table.locator("tr", has_text="ครัวเรือน")
-    assert households in row.inner_text()
 
-    page.get_by_text("English").click()
-    page.get_by_text("community land and housing map").wait_for(timeout=30_000)
-    row = page.locator("table tr", has_text="Households")
-    row.wait_for()
-    assert households in row.inner_text()
+def test_agency_viewer_sees_no_personal_or_sensitive_value(
+    app_url: str, page: Any, households: Any
+) -> None:
+    frames = Frames(page)
+    sign_in(page, app_url, "agency")
+    open_map(page)
+    sent = map_html(page) + frames.blob()
+    assert leaked(["บ้านดงไผ่"], sent), "village outlines (public) were not sent at all"
+    for column in ("head_name", "national_id", "phone", "house_no", "household_id"):
+        values = [v for v in households[column].dropna().astype(str) if len(v) >= 4]
+        assert leaked(values, sent) == [], column
+    for field in ("head_name", "national_id", "phone", "monthly_income", "disabled"):
+        assert f'"{field}"'.encode() not in frames.blob(), field
+
+
+def test_map_draws_local_features_in_the_served_thai_font(app_url: str, page: Any) -> None:
+    sign_in(page, app_url, "admin")
+    frame = open_map(page)
+    assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 0
+    legend = frame.locator(".landmap-legend, .legend").first
+    legend.wait_for(timeout=T)
+    title = page.get_by_role("heading", name="แผนที่").first
+    family = title.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "Sarabun" in family
+    assert page.evaluate("document.fonts.check('16px Sarabun', 'ทดสอบ')")
+    assert page.evaluate(
+        "() => [...document.fonts].some(f => f.family.includes('Sarabun') "
+        "&& f.status === 'loaded')")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "map-thai.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def test_english_switch_changes_the_navigation(app_url: str, page: Any) -> None:
+    sign_in(page, app_url, "admin")
+    page.get_by_role("link", name="แผนที่").first.wait_for(timeout=T)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("link", name="Map").first.wait_for(timeout=T)
+    page.get_by_role("button", name="Sign out").wait_for()
+    assert page.get_by_role("link", name="แผนที่").count() == 0
+
+
+def test_phone_viewport_keeps_map_and_navigation_usable(
+    browser: Any, app_url: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True)
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:",
+                                          "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, "surveyor")
+        # On a phone the sidebar starts closed: the menu button opens it.
+        page.get_by_role("button", name="ออกจากระบบ").wait_for(state="attached", timeout=T)
+        # On a phone the sidebar starts closed; its menu button opens the navigation.
+        page.get_by_test_id("stExpandSidebarButton").click(timeout=T)
+        frame = open_map(page)
+        page.locator("[data-testid='stSidebarHeader'] button").first.click()  # close it again
+        page.wait_for_timeout(800)
+        box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+        assert box is not None and 300 <= box["width"] <= 360 and box["height"] >= 300
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 360  # on screen, not under a panel
+        assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 0
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 362, "the page scrolls sideways on a phone"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "map-phone.png"))
+    finally:
+        context.close()
+    assert outside == []
 
 
 def test_scripts_run_serves_the_app(demo_store: Path) -> None:
     """The README's first command, for real: scripts/run on a free port answers health."""
-    from tests.browser.conftest import free_port, wait_healthy
-
     port = free_port()
     log = demo_store.parent / "scripts_run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(ROOT / "scripts" / "run"), "--port", str(port)], cwd=ROOT,
             stdout=out, stderr=subprocess.STDOUT,
-            env={**__import__("os").environ, "LANDMAP_STORE": str(demo_store)},
+            env={**os.environ, "LANDMAP_STORE": str(demo_store)},
         )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc, log, timeout=300)

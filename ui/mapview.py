@@ -40,6 +40,7 @@ from gis.viewport import LayerView, MapView, zoom_for
 from layers import LAYERS
 from layers.schema import DType, LayerSpec, Style
 from ui.assets import MapAssets, local_assets
+from ui.i18n import DEFAULT_LANG, LANGS, ngettext, translator
 
 BBox = tuple[float, float, float, float]
 
@@ -57,27 +58,27 @@ _ANCHOR_ZOOM: Final = 6
 SUMMARY_KEY: Final = "village_summary"
 COUNTED: Final = ("households", "plots")  # counts shown per village in summary mode
 
-# The map's own words. Field, layer and vocabulary labels come from layers/.
-WORDS: Final[Mapping[str, Mapping[str, Any]]] = {
-    "th": {
-        "yes": "ใช่", "no": "ไม่ใช่", "none": "–", "other": "อื่น ๆ / ไม่ระบุ",
-        "summary": "สรุปรายหมู่บ้าน", "suppressed": "< 3", "and": "และ",
-        "households": ("ครัวเรือน {n}", "ครัวเรือน {n}"),
-        "plots": ("แปลงที่ดิน {n}", "แปลงที่ดิน {n}"),
-        "zoom": "ซูมเข้าเพื่อดู{layers}",
-        "cap": "{layer}ในมุมมองนี้มีมากเกินไป ({n}) ซูมเข้าเพื่อดูรายละเอียด",
-        "privacy": "{layers}: แสดงเป็นจำนวนรายหมู่บ้านเท่านั้น ตามสิทธิ์ของบทบาทคุณ",
-    },
-    "en": {
-        "yes": "Yes", "no": "No", "none": "–", "other": "other / not recorded",
-        "summary": "Village summary", "suppressed": "< 3", "and": " and ",
-        "households": ("{n} household", "{n} households"),
-        "plots": ("{n} land plot", "{n} land plots"),
-        "zoom": "Zoom in to see {layers}.",
-        "cap": "Too many {layer} in view ({n}): zoom in to see them.",
-        "privacy": "{layers}: shown only as counts per village for your role.",
-    },
-}
+# The map's own words, from the gettext catalogs (field, layer and vocabulary labels come from
+# layers/). The count phrases are plural forms: "{n}" is the number, or "< 3" when suppressed.
+def words(lang: str) -> dict[str, Any]:
+    """The map's words in ``lang`` (Thai when ``lang`` is unknown)."""
+    _ = translator(lang)
+    return {
+        "yes": _("Yes"), "no": _("No"), "none": "–", "other": _("other / not recorded"),
+        "summary": _("Village summary"), "suppressed": "< 3",
+        "zoom": _("Zoom in to see {layers}."),
+        "cap": _("Too many {layer} in view ({n}): zoom in to see them."),
+        "privacy": _("{layers}: shown only as counts per village for your role."),
+        "join": _("{first} and {last}"),
+    }
+
+
+def _counted(layer: str, n: int, lang: str) -> str:
+    if layer == "households":
+        return ngettext("{n} household", "{n} households", n, lang)
+    return ngettext("{n} land plot", "{n} land plots", n, lang)
+
+
 LOCALES: Final = {"th": "th-TH", "en": "en-GB"}
 
 
@@ -191,7 +192,7 @@ def layer_spec(lv: LayerView, lang: str) -> dict[str, Any]:
         if vocabulary is not None:
             vocab[name] = {t.code: vocabulary.label(t.code, lang) for t in vocabulary}
     by = style.by_field if style.by_field in names else None
-    words = WORDS[lang]
+    said = words(lang)
     return {
         "key": lv.layer,
         "title": spec.label(lang),
@@ -203,7 +204,7 @@ def layer_spec(lv: LayerView, lang: str) -> dict[str, Any]:
         },
         "fields": fields,
         "vocab": vocab,
-        "words": {"yes": words["yes"], "no": words["no"], "none": words["none"]},
+        "words": {"yes": said["yes"], "no": said["no"], "none": said["none"]},
         "locale": LOCALES[lang],
     }
 
@@ -213,7 +214,7 @@ def summary_spec(lang: str) -> dict[str, Any]:
     villages = LAYERS["villages"].style or Style(color="#1f4e79")
     return {
         "key": SUMMARY_KEY,
-        "title": WORDS[_lang(lang)]["summary"],
+        "title": words(_lang(lang))["summary"],
         "point": False,
         "style": {"color": villages.color, "by": None, "colors": {}, "fillOpacity": 0.12,
                   "weight": 1.5, "radius": 0},
@@ -240,11 +241,10 @@ def summary_geojson(summary: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 def count_text(layer: str, n: int | None, lang: str) -> str:
     """ "ครัวเรือน 168" / "168 households"; None (suppressed, fewer than 3) reads "< 3"."""
-    words = WORDS[_lang(lang)]
-    one, other = words[layer]
+    lang = _lang(lang)
     if n is None:
-        return str(other).format(n=words["suppressed"])
-    return str(one if n == 1 else other).format(n=f"{n:,}")
+        return _counted(layer, 3, lang).format(n="< 3")
+    return _counted(layer, n, lang).format(n=f"{n:,}")
 
 
 def legend(view: MapView, lang: str) -> dict[str, Any]:
@@ -257,7 +257,7 @@ def legend(view: MapView, lang: str) -> dict[str, Any]:
     if summarised and view.summary.get("features"):
         sections.append({"title": None, "point": False,
                          "items": [[summary_spec(lang)["style"]["color"],
-                                    WORDS[lang]["summary"]]]})
+                                    words(lang)["summary"]]]})
     return {"sections": sections, "notes": legend_notes(summarised, lang)}
 
 
@@ -273,26 +273,26 @@ def _legend_section(lv: LayerView, lang: str) -> dict[str, Any]:
     items = [[style.color_for(code), vocabulary.label(code, lang)]
              for code in vocabulary.codes() if code in present]
     if present - set(vocabulary.codes()):
-        items.append([style.color, WORDS[lang]["other"]])
+        items.append([style.color, words(lang)["other"]])
     return {"title": spec.label(lang), "point": point, "items": items}
 
 
 def legend_notes(summarised: Iterable[LayerView], lang: str) -> list[str]:
     """Why layers are not drawn one by one: zoomed out, too many in view, or privacy."""
     lang = _lang(lang)
-    words = WORDS[lang]
+    said = words(lang)
     by_reason: dict[str, list[str]] = {}
     for lv in summarised:
         by_reason.setdefault(lv.reason or "zoom", []).append(lv.layer)
     notes = []
     if "zoom" in by_reason:
-        notes.append(words["zoom"].format(layers=_join(by_reason["zoom"], lang)))
+        notes.append(said["zoom"].format(layers=_join(by_reason["zoom"], lang)))
     for lv in summarised:
         if lv.reason == "cap":
-            notes.append(words["cap"].format(layer=_label(lv.layer, lang), n=f"{lv.count:,}"))
+            notes.append(said["cap"].format(layer=_label(lv.layer, lang), n=f"{lv.count:,}"))
     if "privacy" in by_reason:
         layers = _join(by_reason["privacy"], lang)
-        notes.append(words["privacy"].format(layers=layers[:1].upper() + layers[1:]))
+        notes.append(said["privacy"].format(layers=layers[:1].upper() + layers[1:]))
     return notes
 
 
@@ -301,7 +301,7 @@ def _join(layers: Sequence[str], lang: str) -> str:
     labels = [_label(layer, lang) for layer in layers]
     if len(labels) == 1:
         return labels[0]
-    return ", ".join(labels[:-1]) + WORDS[lang]["and"] + labels[-1]
+    return str(words(lang)["join"]).format(first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def _label(layer: str, lang: str) -> str:
@@ -330,7 +330,7 @@ def _kind(spec: LayerSpec, name: str) -> str:
 
 
 def _lang(lang: str) -> str:
-    return lang if lang in WORDS else "th"
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def to_js(value: Any) -> str:

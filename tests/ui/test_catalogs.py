@@ -322,13 +322,30 @@ def run_script(project: Path, command: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+# The scratch project's catalogs: a fixed set, so these tests do not change with the app's.
+SEED = {
+    "Landmap": "Landmap", "Sign in": "เข้าสู่ระบบ", "Sign out": "ออกจากระบบ",
+    "Username": "ชื่อผู้ใช้", "Password": "รหัสผ่าน", "Language": "ภาษา", "Map": "แผนที่",
+    "Home": "หน้าแรก", "Users": "ผู้ใช้งาน", "Account": "บัญชีของฉัน",
+}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the script, babel.cfg and catalogs, with the real .venv, and one page."""
+    """A copy of the script and babel.cfg with seed catalogs, the real .venv, and one page."""
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "i18n", tmp_path / "scripts" / "i18n")
-    shutil.copytree(ROOT / "ui" / "i18n", tmp_path / "ui" / "i18n",
-                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))  # fmt: skip
+    (tmp_path / "ui" / "i18n").mkdir(parents=True)
+    shutil.copy(ROOT / "ui" / "i18n" / "babel.cfg", tmp_path / "ui" / "i18n" / "babel.cfg")
+    for lang in ("th", "en"):
+        catalog = Catalog(locale=lang, domain="landmap", project="Landmap")
+        for msgid, thai in SEED.items():
+            catalog.add(msgid, thai if lang == "th" else msgid,
+                        locations=[("streamlit_app.py", None)])
+        path = tmp_path / "ui" / "i18n" / lang / "LC_MESSAGES" / "landmap.po"
+        path.parent.mkdir(parents=True)
+        with path.open("wb") as out:
+            write_po(out, catalog, width=100)
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     return tmp_path
 

@@ -59,6 +59,13 @@ ACTIONS = {  # audit actions as people read them
     "download": N_("download"),
 }
 
+
+
+def action_label(code: str) -> str:
+    msgid = ACTIONS.get(code)
+    return _(msgid) if msgid else code
+
+
 areas = area_options(store)
 roles = list(Role)
 st.title(_("Users"))
@@ -122,8 +129,7 @@ with tab_audit:
     audit = pd.DataFrame({
         _("When"): [dates.format_datetime(e["at"], lang, state.era()) for e in entries],
         _("Who"): [e["username"] for e in entries],
-        _("Action"): [_(ACTIONS[e["action"]]) if e["action"] in ACTIONS else e["action"]
-                      for e in entries],
+        _("Action"): [action_label(e["action"]) for e in entries],
         _("Subject"): [e.get("subject") or "–" for e in entries],
     })
     st.dataframe(audit, hide_index=True, width="stretch")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import urllib.request
 from collections.abc import Iterable
@@ -207,7 +208,7 @@ def test_phone_viewport_keeps_map_and_navigation_usable(
         page.wait_for_timeout(800)
         box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
         assert box is not None and 300 <= box["width"] <= 360 and box["height"] >= 300
-        assert 0 <= box["x"] and box["x"] + box["width"] <= 360  # on screen, not under a panel
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # on screen, not under a panel
         assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 0
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 362, "the page scrolls sideways on a phone"
@@ -218,19 +219,42 @@ def test_phone_viewport_keeps_map_and_navigation_usable(
     assert outside == []
 
 
-def test_scripts_run_serves_the_app(demo_store: Path) -> None:
-    """The README's first command, for real: scripts/run on a free port answers health."""
+def test_scripts_run_makes_a_first_admin_who_must_choose_a_password(
+    page: Any, tmp_path: Path
+) -> None:
+    """The README's first command, for real, on a store with no account: scripts/run prints a
+    one-time password; signing in with it leads only to choosing a new password; after that the
+    admin's pages open."""
+    store = tmp_path / "fresh.gpkg"
     port = free_port()
-    log = demo_store.parent / "scripts_run.log"
+    log = tmp_path / "scripts_run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(ROOT / "scripts" / "run"), "--port", str(port)], cwd=ROOT,
             stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "LANDMAP_STORE": str(demo_store)},
+            env={**os.environ, "LANDMAP_STORE": str(store)},
         )
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc, log, timeout=300)
-        assert f"http://127.0.0.1:{port}" in log.read_text()
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc, log, timeout=300)
+        text = log.read_text()
+        found = re.search(r"one-time password (\S+) ", text)
+        assert found, text
+        one_time = found.group(1)
+
+        page.goto(url)
+        page.get_by_label("ชื่อผู้ใช้").fill("admin", timeout=T)
+        page.get_by_label("รหัสผ่าน").fill(one_time)
+        page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        page.get_by_text("รหัสผ่านใช้ครั้งเดียว").first.wait_for(timeout=T)
+        assert page.get_by_role("link", name="แผนที่").count() == 0  # nothing else yet
+        page.get_by_label("รหัสผ่านปัจจุบัน").fill(one_time)
+        page.get_by_label("รหัสผ่านใหม่", exact=True).fill("my-own-admin-pass-1")
+        page.get_by_label("รหัสผ่านใหม่อีกครั้ง").fill("my-own-admin-pass-1")
+        page.get_by_role("button", name="เปลี่ยนรหัสผ่าน").click()
+        page.get_by_role("link", name="ผู้ใช้งาน").wait_for(timeout=T)
+        page.get_by_role("link", name="แผนที่").wait_for()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    assert one_time not in store.read_bytes().decode("latin-1")

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,21 +81,21 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def streamlit_server(
+    args: list[str], *, cwd: Path, log: Path, env: dict[str, str] | None = None,
+    port_flag: str = "--server.port", timeout: float = 90,
+) -> Iterator[str]:
+    """Start ``args`` (``streamlit run …``, or ``scripts/run`` with ``port_flag="--port"``) on
+    a free port, wait for its health answer, yield its URL, stop it afterwards. Its output goes
+    to ``log``, which failure messages quote."""
     port = free_port()
-    log = tmp_path_factory.mktemp("applog") / "streamlit.log"
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "LANDMAP_STORE": str(demo_store)},
-        )
+        proc = subprocess.Popen([*args, port_flag, str(port)], cwd=cwd, stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
-        wait_healthy(url, proc, log)
+        wait_healthy(url, proc, log, timeout=timeout)
         yield url
     finally:
         proc.terminate()
@@ -103,6 +104,19 @@ def app_url(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+STREAMLIT = [sys.executable, "-m", "streamlit", "run"]
+STREAMLIT_FLAGS = ["--server.address", "127.0.0.1", "--server.headless", "true",
+                   "--browser.gatherUsageStats", "false"]
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("applog") / "streamlit.log"
+    with streamlit_server([*STREAMLIT, "streamlit_app.py", *STREAMLIT_FLAGS], cwd=ROOT,
+                          log=log, env={"LANDMAP_STORE": str(demo_store)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -124,11 +138,8 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localho
          "blob:")
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page whose every request to a host other than localhost is aborted and recorded;
-    the test fails afterwards if there was any."""
-    context = browser.new_context()
+def guard_outside(context: Any) -> list[str]:
+    """Abort every request of ``context`` not to localhost; the returned list collects them."""
     outside: list[str] = []
 
     def guard(route: Any) -> None:
@@ -140,6 +151,15 @@ def page(browser: Any) -> Iterator[Any]:
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page whose every request to a host other than localhost is aborted and recorded;
+    the test fails afterwards if there was any."""
+    context = browser.new_context()
+    outside = guard_outside(context)
     pg = context.new_page()
     yield pg
     context.close()

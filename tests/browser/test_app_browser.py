@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from gis.store import open_store
-from tests.browser.conftest import ROOT, USERS, free_port, wait_healthy
+from tests.browser.conftest import ROOT, USERS, guard_outside, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -185,17 +184,7 @@ def test_phone_viewport_keeps_map_and_navigation_usable(
 ) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
                                   has_touch=True)
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:",
-                                          "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = guard_outside(context)
     page = context.new_page()
     try:
         sign_in(page, app_url, "surveyor")
@@ -226,18 +215,12 @@ def test_scripts_run_makes_a_first_admin_who_must_choose_a_password(
     one-time password; signing in with it leads only to choosing a new password; after that the
     admin's pages open."""
     store = tmp_path / "fresh.gpkg"
-    port = free_port()
     log = tmp_path / "scripts_run.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "run"), "--port", str(port)], cwd=ROOT,
-            stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "LANDMAP_STORE": str(store)},
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log, timeout=300)
+    with streamlit_server([str(ROOT / "scripts" / "run")], cwd=ROOT, log=log,
+                          env={"LANDMAP_STORE": str(store)}, port_flag="--port",
+                          timeout=300) as url:
         text = log.read_text()
+        assert url in text
         found = re.search(r"one-time password (\S+) ", text)
         assert found, text
         one_time = found.group(1)
@@ -254,7 +237,4 @@ def test_scripts_run_makes_a_first_admin_who_must_choose_a_password(
         page.get_by_role("button", name="เปลี่ยนรหัสผ่าน").click()
         page.get_by_role("link", name="ผู้ใช้งาน").wait_for(timeout=T)
         page.get_by_role("link", name="แผนที่").wait_for()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     assert one_time not in store.read_bytes().decode("latin-1")

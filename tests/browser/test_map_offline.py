@@ -10,8 +10,6 @@ symlink to the project's.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ROOT, free_port, wait_healthy
+from tests.browser.conftest import ROOT, STREAMLIT, STREAMLIT_FLAGS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -83,29 +81,12 @@ def map_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app_dir = tmp_path_factory.mktemp("mapapp")
     (app_dir / "app.py").write_text(APP, encoding="utf-8")
     (app_dir / "static").symlink_to(ROOT / "static", target_is_directory=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = app_dir / "streamlit.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
-        str(ROOT), os.environ.get("PYTHONPATH")]))}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--server.enableStaticServing", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=app_dir, stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
-    try:
-        wait_healthy(url, proc, log)
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    with streamlit_server([*STREAMLIT, "app.py", *STREAMLIT_FLAGS,
+                           "--server.enableStaticServing", "true"],
+                          cwd=app_dir, log=app_dir / "streamlit.log",
+                          env={"PYTHONPATH": pythonpath}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _map_frame(page: Any) -> Any:

@@ -17,7 +17,7 @@ from gis.privacy import Audience, Role
 from gis.store import open_store
 from gis.viewport import DETAIL_ZOOM, LayerView, MapView, map_view
 from layers import LAYERS
-from ui import mapview
+from ui import mapspec, mapview
 
 HOUSEHOLD_FIELDS = ("household_id", "house_no", "village_code", "members", "dwelling_status",
                     "house_condition", "needs_repair", "survey_date")
@@ -121,7 +121,7 @@ def test_values_cannot_break_out_of_the_script() -> None:
     assert "<img src=x" not in html
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert('x')" in html
     # The escaped text is still the same string once parsed as JSON.
-    assert json.loads(mapview.to_js(evil)) == evil
+    assert json.loads(mapspec.to_js(evil)) == evil
 
 
 def test_popups_are_built_as_text_in_the_browser() -> None:
@@ -132,7 +132,7 @@ def test_popups_are_built_as_text_in_the_browser() -> None:
 
 def test_layer_spec_labels_in_the_users_language() -> None:
     lv = features_view([household(1)]).layer("households")
-    th, en = mapview.layer_spec(lv, "th"), mapview.layer_spec(lv, "en")
+    th, en = mapspec.layer_spec(lv, "th"), mapspec.layer_spec(lv, "en")
     assert th["title"] == "ครัวเรือน" and en["title"] == "Households"
     assert dict((f[0], f[1]) for f in en["fields"])["needs_repair"] == "Needs repair"
     assert dict((f[0], f[2]) for f in th["fields"]) == {
@@ -146,9 +146,9 @@ def test_layer_spec_labels_in_the_users_language() -> None:
 
 def test_not_colouring_by_a_field_the_user_may_not_see() -> None:
     lv = LayerView("households", "features", fc([household(1)]), ("household_id",), 1)
-    spec = mapview.layer_spec(lv, "th")
+    spec = mapspec.layer_spec(lv, "th")
     assert spec["style"]["by"] is None and spec["style"]["colors"] == {}
-    legend = mapview.legend(MapView((0, 0, 1, 1), 17, (lv,), fc([])), "th")
+    legend = mapspec.legend(MapView((0, 0, 1, 1), 17, (lv,), fc([])), "th")
     assert legend["sections"] == [
         {"title": None, "point": True, "items": [["#616161", "ครัวเรือน"]]}]
 
@@ -161,7 +161,7 @@ def test_legend_lists_the_categories_in_view_in_the_users_language(
     lang: str, title: str, good: str, other: str
 ) -> None:
     view = features_view([household(i) for i in range(3)])  # good, poor, None
-    legend = mapview.legend(view, lang)
+    legend = mapspec.legend(view, lang)
     households = next(s for s in legend["sections"] if s["title"] == title)
     labels = [label for _, label in households["items"]]
     poor = LAYERS["households"].field("house_condition").vocabulary.label("poor", lang)
@@ -173,14 +173,14 @@ def test_legend_lists_the_categories_in_view_in_the_users_language(
 
 
 def test_summary_counts_read_naturally_and_suppressed_counts_read_less_than_three() -> None:
-    th = mapview.summary_geojson(summary_view(households=None).summary, "th")
-    en = mapview.summary_geojson(summary_view(households=168).summary, "en")
+    th = mapspec.summary_geojson(summary_view(households=None).summary, "th")
+    en = mapspec.summary_geojson(summary_view(households=168).summary, "en")
     assert th["features"][0]["properties"] == {
         "label": "บ้านหนองผักแว่น", "lines": ["ครัวเรือน < 3", "แปลงที่ดิน < 3"]}
     assert en["features"][0]["properties"] == {
         "label": "Ban Nong Phak Waen", "lines": ["168 households", "< 3 land plots"]}
     assert en["features"][1]["properties"]["lines"] == ["1 household", "2 land plots"]
-    assert mapview.count_text("households", 1234, "th") == "ครัวเรือน 1,234"
+    assert mapspec.count_text("households", 1234, "th") == "ครัวเรือน 1,234"
     html = render(summary_view(households=None))
     assert "ครัวเรือน < 3".replace("<", "\\u003c") in html
 
@@ -190,17 +190,17 @@ def test_summary_mode_draws_village_outlines_and_explains_why() -> None:
     groups = mapview.layer_groups(view, "th")
     names = [g.layer_name for g in groups]
     assert names == ["หมู่บ้าน / ชุมชน", "สรุปรายหมู่บ้าน", "legend"]
-    assert mapview.legend(view, "th")["notes"] == ["ซูมเข้าเพื่อดูแปลงที่ดินและครัวเรือน"]
-    assert mapview.legend(view, "en")["notes"] == ["Zoom in to see land plots and households."]
+    assert mapspec.legend(view, "th")["notes"] == ["ซูมเข้าเพื่อดูแปลงที่ดินและครัวเรือน"]
+    assert mapspec.legend(view, "en")["notes"] == ["Zoom in to see land plots and households."]
 
 
 def test_privacy_and_cap_notes() -> None:
-    notes = mapview.legend(summary_view("privacy"), "en")["notes"]
+    notes = mapspec.legend(summary_view("privacy"), "en")["notes"]
     assert notes == ["Zoom in to see land plots.",
                      "Households: shown only as counts per village for your role."]
     cap = MapView((0, 0, 1, 1), 16, (
         LayerView("households", "summary", fc([]), (), 4000, "cap"),), fc([]))
-    assert mapview.legend(cap, "th")["notes"] == [
+    assert mapspec.legend(cap, "th")["notes"] == [
         "ครัวเรือนในมุมมองนี้มีมากเกินไป (4,000) ซูมเข้าเพื่อดูรายละเอียด"]
 
 
@@ -306,7 +306,7 @@ def test_three_thousand_households_cost_little_more_than_their_data() -> None:
               for i in range(3000)]
     view = features_view(houses, (*HOUSEHOLD_FIELDS, "head_name"))
     html = render(view).encode()
-    data = mapview.to_js(view.layer("households").geojson).encode()
+    data = mapspec.to_js(view.layer("households").geojson).encode()
     assert len(html) < len(data) + 40_000, (len(html), len(data))
 
 

@@ -3,12 +3,14 @@ language, and a CSV download that passes through gis.privacy and is written to t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from gis import accounts
 from gis.dates import Era, format_date
-from gis.privacy import Audience, read_visible
+from gis.privacy import Audience
 from gis.store import Store
 from gis.viewport import MapView
 from layers import LAYERS
@@ -36,8 +38,8 @@ def labelled(frame: pd.DataFrame, layer: str, lang: str, era: Era) -> pd.DataFra
             yes, no = _("Yes"), _("No")
             values = values.map(lambda b, y=yes, n=no: None if b is None else (y if b else n))
         elif field.dtype is DType.DATE:
-            values = values.map(lambda d: None if d is None or d != d
-                                else format_date(d, lang, era, style="short"))
+            values = values.map(lambda d: None if d is None or d != d else format_date(
+                dt.date.fromisoformat(d) if isinstance(d, str) else d, lang, era, style="short"))
         out[field.label(lang)] = values
     return out
 
@@ -52,7 +54,8 @@ def view_table(store: Store, audience: Audience, view: MapView, lang: str, *, er
     tabs = st.tabs([LAYERS[v.layer].label(lang) for v in drawn])
     for tab, lv in zip(tabs, drawn, strict=True):
         with tab:
-            frame = read_visible(store, lv.layer, audience, bbox=view.bbox)
+            # The features the map already has (read through the privacy gate by map_view).
+            frame = pd.DataFrame([f["properties"] for f in lv.geojson["features"]])
             table = labelled(frame, lv.layer, lang, era)
             st.dataframe(table, hide_index=True, width="stretch")
             st.download_button(

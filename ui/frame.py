@@ -46,17 +46,32 @@ def inject_fonts() -> None:
     st.html(page_font_css())
 
 
-def language_switch() -> None:
-    choice = st.sidebar.segmented_control(
+SWITCH = "language_switch"
+
+
+def language_switch(store: Store, account: accounts.Account | None) -> None:
+    """Thai or English; a signed-in user's choice is kept with their account.
+
+    The widget follows the session's language (which sign-in may have changed from the user's
+    saved preference), and a click changes the language in its callback, before the page runs.
+    """
+    st.session_state[SWITCH] = state.lang()
+    st.sidebar.segmented_control(
         "ภาษา · Language",
         options=list(LANGS),
         format_func=LANGUAGE_NAMES.__getitem__,
-        default=state.lang(),
-        key="language_switch",
+        key=SWITCH,
+        on_change=_switched,
+        args=(store, account.username if account is not None else None),
     )
-    if choice and choice != state.lang():
+
+
+def _switched(store: Store, username: str | None) -> None:
+    choice = st.session_state.get(SWITCH)
+    if choice in LANGS and choice != state.lang():
         state.set_lang(choice)
-        st.rerun()
+        if username is not None:
+            accounts.set_preferences(store, username, lang=choice)
 
 
 def current_account(store: Store, now: dt.datetime) -> accounts.Account | None:

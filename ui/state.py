@@ -7,6 +7,7 @@ where their map was. Nothing personal is ever cached across sessions (see ``ui/r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -70,6 +71,14 @@ def account() -> Account:
     if not isinstance(value, Account):
         st.stop()
     return value
+
+
+def apply_preferences(preferences: Mapping[str, str]) -> None:
+    """Take a user's saved language and date era into this session."""
+    if preferences.get("lang") in LANGS:
+        set_lang(preferences["lang"])
+    if preferences.get("era") in ("be", "ce"):
+        set_era(cast(Era, preferences["era"]))
 
 
 def session_times() -> tuple[dt.datetime, dt.datetime] | None:

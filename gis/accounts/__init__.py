@@ -43,6 +43,7 @@ from gis.accounts.users import (
     enable_user,
     ensure_first_admin,
     reset_password,
+    set_preferences,
     set_role,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "record_sign_out",
     "reset_password",
     "session_expired",
+    "set_preferences",
     "set_role",
     "sign_in",
 ]

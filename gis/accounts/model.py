@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -70,6 +70,7 @@ class Account:
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    preferences: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Account:
@@ -81,6 +82,7 @@ class Account:
             failed_sign_ins=int(row["failed_sign_ins"]), locked_until=row["locked_until"],
             last_sign_in=row["last_sign_in"], created_at=row["created_at"],
             updated_at=row["updated_at"], version=int(row["version"]),
+            preferences={str(k): str(v) for k, v in (row.get("preferences") or {}).items()},
         )
 
     def audience(self) -> Audience:

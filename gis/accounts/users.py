@@ -255,3 +255,26 @@ def _keep_an_admin(store: Store, row: Mapping[str, Any]) -> None:
             f"{row['username']} is the last enabled admin and cannot be demoted or disabled",
             field="username", fix_th="เพิ่มผู้ดูแลระบบอีกคนก่อน", fix_en="add another admin first",
         )
+
+
+PREFERENCES: Mapping[str, tuple[str, ...]] = {"lang": ("th", "en"), "era": ("be", "ce")}
+
+
+def set_preferences(store: Store, username: str, **choices: str) -> Account:
+    """Keep a user's own display choices (``lang``: th/en, ``era``: be/ce) with their account,
+    so they follow the user to every session; audited as ``preferences_changed``."""
+    for key, value in choices.items():
+        allowed = PREFERENCES.get(key)
+        if allowed is None or value not in allowed:
+            raise InputError(
+                f"ค่าตั้ง {key}={value!r} ไม่ถูกต้อง", f"invalid preference {key}={value!r}",
+                field=key, fix_th=f"ใช้ได้: {PREFERENCES}", fix_en=f"allowed: {PREFERENCES}",
+            )
+
+    def change(row: dict[str, Any]) -> tuple[dict[str, Any], AuditEvent]:
+        merged = {**(row.get("preferences") or {}), **choices}
+        return ({**row, "preferences": merged},
+                AuditEvent(row["username"], "preferences_changed", row["username"],
+                           dict(choices)))
+
+    return modify(store, username, change)

@@ -40,6 +40,8 @@ ACCOUNT_COLUMNS: tuple[tuple[str, DType, bool], ...] = (
     ("created_at", DType.DATETIME, True),
     ("updated_at", DType.DATETIME, True),
     ("version", DType.INT, True),
+    # The user's own choices: {"lang": "th"|"en", "era": "be"|"ce"}; set by gis.accounts.
+    ("preferences", DType.JSON, True),
 )
 # (column, dtype, NOT NULL) after the autoincrement key ``id``.
 AUDIT_COLUMNS: tuple[tuple[str, DType, bool], ...] = (
@@ -51,7 +53,7 @@ AUDIT_COLUMNS: tuple[tuple[str, DType, bool], ...] = (
 )
 _DEFAULTS: dict[str, Any] = {
     "areas": [], "disabled": False, "must_change_password": False, "failed_sign_ins": 0,
-    "locked_until": None, "last_sign_in": None,
+    "locked_until": None, "last_sign_in": None, "preferences": {},
 }
 _ACCOUNT_NAMES = ("username", *(c for c, _, _ in ACCOUNT_COLUMNS))
 _AUDIT_NAMES = ("id", *(c for c, _, _ in AUDIT_COLUMNS))
@@ -176,6 +178,7 @@ def _account_of(store: SqlStore, row: Any) -> dict[str, Any]:
     for (name, dtype, _), value in zip(ACCOUNT_COLUMNS, row[1:], strict=True):
         out[name] = _from_db(store, dtype, value)
     out["areas"] = list(out["areas"] or [])
+    out["preferences"] = dict(out["preferences"] or {})
     return out
 
 

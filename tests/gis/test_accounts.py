@@ -398,3 +398,17 @@ def test_changing_an_unknown_user_is_refused(areas: Store) -> None:
                    lambda: accounts.reset_password(areas, "nobody", actor=ACTOR)):
         with pytest.raises(InputError, match="no user named 'nobody'"):
             change()
+
+
+def test_preferences_follow_the_user(areas: Store) -> None:
+    """Language and date era are kept with the account (so every session starts with them)."""
+    add(areas, "pref.user")
+    assert dict(accounts.get_account(areas, "pref.user").preferences) == {}  # type: ignore[union-attr]
+    accounts.set_preferences(areas, "pref.user", lang="en")
+    accounts.set_preferences(areas, "pref.user", era="ce")
+    account = accounts.get_account(areas, "pref.user")
+    assert account is not None and dict(account.preferences) == {"lang": "en", "era": "ce"}
+    assert areas.read_audit(action="preferences_changed", limit=5)[0]["detail"] == {"era": "ce"}
+    with pytest.raises(InputError) as info:
+        accounts.set_preferences(areas, "pref.user", lang="fr")
+    assert "lang" in info.value.message_en and info.value.message_th

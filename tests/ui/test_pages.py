@@ -135,3 +135,28 @@ def test_a_missing_catalog_entry_fails_the_walk(
     assert _("A string nobody translated") == "A string nobody translated"
     assert ("th", "A string nobody translated") in i18n.missing()
     i18n.reset_missing()
+
+
+def test_signing_in_restores_the_users_language(
+    app_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preferences live with the account: after signing in through the form, the session speaks
+    the language the user chose last time, whatever the sign-in page was in."""
+    store = open_store(app_store, create=False)
+    try:
+        accounts.set_preferences(store, "pages.surveyor", lang="en", era="ce")
+    finally:
+        store.close()
+    at = run(app_store, "th", None, None, monkeypatch)
+    at.text_input(key="sign_in_username").input("pages.surveyor")
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert not at.exception and [e.value for e in at.error] == []
+    assert at.session_state["lang"] == "en" and at.session_state["era"] == "ce"
+    assert "Community land and housing map" in [t.value for t in at.title]
+    store = open_store(app_store, create=False)
+    try:
+        accounts.set_preferences(store, "pages.surveyor", lang="th", era="be")
+    finally:
+        store.close()

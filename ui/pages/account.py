@@ -30,6 +30,7 @@ else:
                    index=list(eras).index(state.era()), key="era_choice")
     if era != state.era():
         state.set_era(era)
+        accounts.set_preferences(store, account.username, era=era)
         st.rerun()
 
 st.subheader(_("Change password"))

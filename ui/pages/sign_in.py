@@ -22,6 +22,7 @@ if submitted:
     store = get_store(store_location())
     account = accounts.sign_in(store, username.strip().lower(), password)
     state.begin_session(account.username, dates.utc_now())
+    state.apply_preferences(account.preferences)
     st.rerun()
 
 st.caption(_("Forgot your password? Ask an administrator to reset it."))

@@ -57,6 +57,7 @@ ACTIONS = {  # audit actions as people read them
     "password_changed": N_("password changed"),
     "password_reset": N_("password reset"),
     "download": N_("download"),
+    "preferences_changed": N_("language or date preference changed"),
 }
 
 

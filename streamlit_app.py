@@ -20,12 +20,12 @@ from ui.state import _
 ICON = str(Path(__file__).with_name("static") / "landmap" / "icon.png")
 st.set_page_config(page_title="Landmap", page_icon=ICON, layout="wide")
 frame.inject_fonts()
-frame.language_switch()
 
 with frame.catch_errors():
     store = get_store(store_location())
     account = frame.current_account(store, utc_now())
     state.set_account(account)
+    frame.language_switch(store, account)
     frame.show_notice()
 
     if account is None:

@@ -58,7 +58,7 @@ def thai_score(text: str) -> float:
     """How much ``text`` looks like real Thai/English text: 0 (garbage) … 1 (clean)."""
     if not text:
         return 0.0
-    good = bad = thai = 0
+    good, bad, thai = 0.0, 0.0, 0
     for ch in text:
         code = ord(ch)
         if code in THAI:

@@ -58,14 +58,21 @@ CrsSource = Literal["declared", "guessed", "given"]
 
 @dataclass(frozen=True)
 class CrsCandidate:
-    """A CRS the coordinates could be in, and why, in both languages."""
+    """A CRS the coordinates could be in, and why, in both languages. ``swapped_axes``: the
+    file stores latitude as x and longitude as y (swap before reprojecting)."""
 
     epsg: int
     reason_th: str
     reason_en: str
+    swapped_axes: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"epsg": self.epsg, "reason_th": self.reason_th, "reason_en": self.reason_en}
+        out: dict[str, Any] = {
+            "epsg": self.epsg, "reason_th": self.reason_th, "reason_en": self.reason_en,
+        }
+        if self.swapped_axes:
+            out["swapped_axes"] = True
+        return out
 
 
 @dataclass

@@ -1,9 +1,12 @@
 """Where Thailand is, for deciding whether coordinates are plausible (CRS guesses, swapped
 lat/lon, "outside Thailand" findings).
 
-The outline is Natural Earth's 1:110m Thailand (public domain), buffered by 0.3° (about 33 km) so
-that islands missing at that scale, border villages and GPS noise count as inside, and simplified
-to 0.05°. It is a plausibility test, not a boundary: never use it for areas or reports.
+The outline is Natural Earth's 1:110m Thailand (public domain), buffered by 0.6° (about 65 km)
+so that border villages and GPS noise count as inside, plus two boxes for what that scale leaves
+out (the Samui/Pha-ngan islands, the Trat coast and Ko Kut), simplified to 0.05°. Every tambon
+centre of Thailand falls inside it. Because it reaches into the neighbours, shapes are judged by
+the share of them inside (a neighbouring country is at most about a third inside). It is a
+plausibility test, not a boundary: never use it for areas or reports.
 """
 
 from __future__ import annotations
@@ -14,26 +17,26 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-BBOX = (97.0, 5.3, 105.9, 20.8)  # lon/lat extent of the outline below
+BBOX = (96.8, 5.1, 106.2, 21.0)  # lon/lat extent of the outline below
+MOSTLY = 0.5  # share of a line or polygon inside the outline for it to count as in Thailand
 
 _OUTLINE = (
-    (105.46, 14.1), (105.17, 13.98), (104.28, 14.11), (103.15, 13.95), (102.67, 13.32),
-    (102.88, 12.24), (102.84, 12.03), (102.67, 11.9), (102.45, 11.92), (101.62, 12.34),
-    (100.84, 12.33), (100.6, 12.43), (100.54, 12.68), (100.62, 13.11), (100.38, 13.11),
-    (100.3, 12.2), (99.46, 9.92), (99.5, 9.53), (99.89, 9.51), (100.15, 9.33), (100.55, 8.42),
-    (100.74, 7.58), (101.17, 7.13), (101.84, 6.95), (102.35, 6.43), (102.44, 6.24),
-    (102.38, 6.03), (102.05, 5.62), (101.87, 5.52), (101.21, 5.4), (100.98, 5.45),
-    (100.86, 5.65), (100.8, 6.01), (100.32, 6.27), (100.09, 6.16), (99.88, 6.25), (99.48, 6.63),
-    (99.26, 7.18), (98.66, 7.81), (98.47, 7.52), (98.22, 7.52), (98.06, 7.7), (97.85, 8.4),
-    (97.97, 9.06), (98.28, 10.06), (99.25, 11.91), (98.92, 12.69), (98.82, 13.69), (98.2, 14.43),
-    (97.92, 14.99), (97.91, 15.22), (98.3, 15.52), (98.57, 16.15), (98.25, 16.66), (97.6, 17.42),
-    (97.11, 18.3), (97.09, 18.54), (97.26, 18.72), (97.57, 18.85), (97.98, 19.82),
-    (98.23, 20.01), (98.85, 20.05), (99.36, 20.43), (100.0, 20.7), (100.29, 20.66),
-    (100.72, 20.35), (100.85, 20.14), (100.88, 19.79), (101.3, 19.76), (101.52, 19.64),
-    (101.57, 19.39), (101.34, 18.38), (101.35, 18.02), (101.97, 18.37), (102.27, 18.37),
-    (102.49, 18.24), (102.82, 18.25), (102.94, 18.46), (103.23, 18.61), (103.98, 18.54),
-    (104.18, 18.45), (104.94, 17.63), (105.02, 17.45), (105.07, 16.57), (105.81, 15.77),
-    (105.89, 15.55), (105.84, 14.71), (105.46, 14.1),
+    (100.3, 10.3), (100.3, 9.54), (100.42, 9.45), (100.83, 8.54), (101.01, 7.72), (101.32, 7.41),
+    (101.74, 7.33), (102.05, 7.16), (102.57, 6.65), (102.74, 6.26), (102.61, 5.85),
+    (102.28, 5.44), (101.92, 5.22), (101.26, 5.1), (100.81, 5.2), (100.56, 5.6), (100.53, 5.82),
+    (100.29, 5.95), (100.09, 5.86), (99.67, 6.03), (99.27, 6.42), (98.99, 7.03), (98.69, 7.35),
+    (98.6, 7.25), (98.11, 7.24), (97.77, 7.6), (97.58, 8.16), (97.56, 8.45), (97.67, 9.08),
+    (97.98, 10.11), (98.92, 11.94), (98.64, 12.57), (98.54, 13.56), (97.97, 14.24),
+    (97.65, 14.87), (97.62, 15.31), (98.07, 15.74), (98.23, 16.12), (97.33, 17.28),
+    (96.85, 18.16), (96.81, 18.64), (97.14, 19.0), (97.34, 19.08), (97.7, 19.94), (98.22, 20.31),
+    (98.74, 20.34), (99.32, 20.74), (99.89, 20.97), (100.46, 20.91), (100.9, 20.6),
+    (101.16, 20.07), (101.32, 20.06), (101.76, 19.82), (101.87, 19.33), (101.69, 18.56),
+    (101.82, 18.63), (102.42, 18.63), (102.64, 18.54), (103.25, 18.91), (104.01, 18.84),
+    (104.39, 18.65), (105.15, 17.84), (105.32, 17.47), (105.36, 16.69), (106.03, 15.98),
+    (106.19, 15.54), (106.14, 14.69), (106.03, 14.37), (105.71, 13.92), (105.13, 13.68),
+    (104.28, 13.81), (103.32, 13.67), (102.99, 13.24), (103.17, 12.3), (103.1, 11.87),
+    (103.0, 11.8), (103.0, 11.4), (102.2, 11.4), (102.2, 11.71), (101.55, 12.04),
+    (100.84, 12.03), (100.59, 12.14), (99.92, 10.3), (100.3, 10.3),
 )
 
 
@@ -56,11 +59,21 @@ def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
-def intersects(geometries: np.ndarray) -> np.ndarray:
-    """For each shapely geometry (lon/lat), whether it touches (buffered) Thailand."""
+def in_thailand(geometries: np.ndarray) -> np.ndarray:
+    """For each valid shapely geometry (lon/lat): points inside the outline; lines and polygons
+    with at least ``MOSTLY`` of their length or area inside. None/empty is outside."""
     geoms = np.asarray(geometries, dtype=object)
-    valid = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
     out = np.zeros(len(geoms), dtype=bool)
-    if valid.any():
-        out[valid] = shapely.intersects(outline(), geoms[valid])
+    shape = outline()
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        dim = shapely.get_dimensions(geom)
+        if dim == 0:
+            xy = shapely.get_coordinates(geom)
+            out[i] = bool(shapely.contains_xy(shape, xy[:, 0], xy[:, 1]).mean() >= MOSTLY)
+        elif dim == 1:
+            out[i] = geom.intersection(shape).length >= MOSTLY * geom.length
+        else:
+            out[i] = geom.intersection(shape).area >= MOSTLY * geom.area
     return out

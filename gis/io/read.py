@@ -1,0 +1,60 @@
+"""``read``: one uploaded file → a ``ReadResult``, whichever format it is in."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from gis.io.model import Options, ReadResult, Severity, issue
+from gis.io.sniff import sniff
+
+# format → (module, function); imported when needed.
+READERS: dict[str, tuple[str, str]] = {
+    "zip-shapefile": ("gis.io.shapefile", "read_zip"),
+    "kml": ("gis.io.kml", "read_kml"),
+    "kmz": ("gis.io.kml", "read_kmz"),
+    "gpx": ("gis.io.vector", "read_gpx"),
+    "geojson": ("gis.io.vector", "read_geojson"),
+    "gpkg": ("gis.io.vector", "read_gpkg"),
+    "csv": ("gis.io.tabular", "read_csv"),
+    "xlsx": ("gis.io.tabular", "read_xlsx"),
+}
+SIDECARS = ("shp", "shx", "dbf", "prj", "cpg")
+
+
+def read_bytes(data: bytes, filename: str, options: Options | None = None) -> ReadResult:
+    """Read ``data`` (the content of ``filename``) in whatever format it is in."""
+    options = options or {}
+    kind = sniff(data, filename)
+    reader = READERS.get(kind)
+    if reader is None:
+        return ReadResult(filename, kind, issues=[issue(
+            "unknown_format", Severity.ERROR,
+            "ไม่รู้จักรูปแบบไฟล์นี้",
+            "this file's format is not one Landmap reads",
+            fix_th="ใช้ shapefile (zip), KML/KMZ, GPX, GeoJSON, GeoPackage, CSV หรือ XLSX",
+            fix_en="use a zipped shapefile, KML/KMZ, GPX, GeoJSON, GeoPackage, CSV or XLSX",
+            file=filename)])
+    module, function = reader
+    read = getattr(importlib.import_module(module), function)
+    result: ReadResult = read(data, filename, options)
+    return result
+
+
+def read_path(path: str | Path, options: Options | None = None) -> ReadResult:
+    """Read a file on disk. A bare ``.shp`` is read with its sidecar files (.dbf, .shx, .prj,
+    .cpg) from the same folder, as GIS programs do."""
+    file = Path(path)
+    data = file.read_bytes()
+    if sniff(data, file.name) == "shp":
+        from gis.io.shapefile import read_shapefile
+
+        parts = {"shp": data}
+        for ext in SIDECARS[1:]:
+            for candidate in (file.with_suffix("." + ext), file.with_suffix("." + ext.upper())):
+                if candidate.exists():
+                    parts[ext] = candidate.read_bytes()
+                    break
+        layer = read_shapefile(parts, file.stem, file.name, options or {})
+        return ReadResult(file.name, "shapefile", layers=[layer])
+    return read_bytes(data, file.name, options)

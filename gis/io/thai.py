@@ -1,0 +1,155 @@
+"""Thai conventions in tabular data: Thai digits (๐–๙) and Buddhist-Era dates.
+
+Survey sheets typed in Thai offices write numbers with Thai digits (``๑๓.๗๕``) and dates in the
+Buddhist Era in several spellings (``2567-05-01``, ``1 พ.ค. 67``, ``1 พฤษภาคม 2567``,
+``01/05/2567``). Readers normalise them and report each change as an ``info`` issue, so that the
+user sees what was changed (DESIGN.md §5: nothing is silently "fixed").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from babel.dates import get_month_names
+
+from gis.io.model import Issue, Severity, issue
+
+THAI = range(0x0E01, 0x0E5C)
+BE_OFFSET = 543  # Buddhist Era year − Gregorian year
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Abbreviated month names as Thai offices write them (with and without the dots).
+THAI_MONTH_ABBREVIATIONS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                            "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+_NUMERIC = re.compile(r"^[\s\d.,:/\-+°'\"NSEW]*\d[\s\d.,:/\-+°'\"NSEW]*$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_NAMED = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s*[^\d\s]+)*)\s*(\d{2}|\d{4})$")
+
+
+def thai_digits_to_arabic(text: str) -> str:
+    """``text`` with Thai digits ๐–๙ replaced by 0–9 (everything else unchanged)."""
+    return text.translate(THAI_DIGITS)
+
+
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    """Month name (full, abbreviated, dotless; Thai and English) → month number."""
+    names: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for locale in ("th", "en"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[_month_key(str(name))] = int(number)
+    for number, name in enumerate(THAI_MONTH_ABBREVIATIONS, start=1):
+        names[_month_key(name)] = number
+    return names
+
+
+def _month_key(name: str) -> str:
+    return re.sub(r"[.\s]", "", name).lower()
+
+
+def _year(text: str, *, thai_month: bool) -> tuple[int, bool]:
+    """The Gregorian year of a written year, and whether it was Buddhist Era.
+
+    Four digits above 2400 are Buddhist Era. Two digits after a Thai month name are the BE
+    short form (``1 พ.ค. 67``); in ``01/05/67`` they are BE from 40 (2540 = 1997) and
+    Gregorian below (``01/05/24``, as spreadsheets export short years)."""
+    year = int(text)
+    if year > 2400:
+        return year - BE_OFFSET, True
+    if len(text) == 2:
+        if thai_month or year >= 40:
+            return 2500 + year - BE_OFFSET, True
+        return 2000 + year, False
+    return year, False
+
+
+def _parse(text: str) -> tuple[date, bool] | None:
+    value = thai_digits_to_arabic(text).strip()
+    if not value:
+        return None
+    thai_month = False
+    if match := _ISO.match(value):
+        year_text, month_text, day_text = match.groups()
+        month = int(month_text)
+    elif match := _SLASHED.match(value):
+        day_text, month_text, year_text = match.groups()
+        month = int(month_text)
+    elif match := _NAMED.match(value):
+        day_text, month_name, year_text = match.groups()
+        found = _month_numbers().get(_month_key(month_name))
+        if found is None:
+            return None
+        month, thai_month = found, any(ord(c) in THAI for c in month_name)
+    else:
+        return None
+    year, buddhist = _year(year_text, thai_month=thai_month)
+    try:
+        return date(year, month, int(day_text)), buddhist
+    except ValueError:
+        return None
+
+
+def parse_thai_date(text: str) -> date | None:
+    """The date ``text`` spells, in the Gregorian calendar, or None when it is not a date.
+
+    Reads ``2567-05-01``, ``2024-05-01``, ``01/05/2567`` (day first), ``1 พ.ค. 67`` and
+    ``1 พฤษภาคม 2567``, in Thai or Arabic digits; a year above 2400 is Buddhist Era (−543).
+    """
+    parsed = _parse(text)
+    return parsed[0] if parsed else None
+
+
+def normalise_thai(
+    frame: pd.DataFrame, *, file: str | None = None, layer: str | None = None,
+    sheet: str | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """A copy of ``frame`` with Thai digits in numeric-looking text turned into Arabic digits
+    and Buddhist-Era dates written as ISO Gregorian dates, and one ``info`` issue per change
+    (``thai_digits``, ``buddhist_era_date``) naming the row (from 1) and the column.
+
+    Text that is not a number or a date (names, addresses) keeps its Thai digits."""
+    out = frame.copy()
+    found: list[Issue] = []
+    where: dict[str, Any] = {"file": file, "layer": layer, "sheet": sheet}
+    for column in out.columns:
+        values = out[column].tolist()
+        changed = False
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            new = value
+            parsed = _parse(value)
+            if parsed is not None and parsed[1]:
+                new = parsed[0].isoformat()
+                found.append(issue(
+                    "buddhist_era_date", Severity.INFO,
+                    f"แปลงวันที่ พ.ศ. '{value}' เป็น ค.ศ. {new}",
+                    f"Buddhist-Era date '{value}' read as {new}",
+                    row=index + 1, field=str(column), **where))
+            else:
+                arabic = thai_digits_to_arabic(value)
+                if arabic != value and _NUMERIC.match(arabic):
+                    new = arabic
+                    found.append(issue(
+                        "thai_digits", Severity.INFO,
+                        f"แปลงเลขไทย '{value}' เป็น '{new}'",
+                        f"Thai digits '{value}' read as '{new}'",
+                        row=index + 1, field=str(column), **where))
+                elif parsed is not None and arabic != value:
+                    new = parsed[0].isoformat()
+                    found.append(issue(
+                        "thai_digits", Severity.INFO,
+                        f"แปลงวันที่ที่เขียนด้วยเลขไทย '{value}' เป็น {new}",
+                        f"date in Thai digits '{value}' read as {new}",
+                        row=index + 1, field=str(column), **where))
+            if new != value:
+                values[index] = new
+                changed = True
+        if changed:
+            out[column] = pd.Series(values, index=out.index, dtype=object)
+    return out, found

@@ -426,9 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     info = command("info", cmd_info, "จำนวนข้อมูลในที่เก็บ / live feature counts of a store")
     info.add_argument("--store", help=f"FILE.gpkg or postgresql://… (default ${STORE_ENV})")
     _add_users_commands(sub)
-    from gis.cli_import import add_check_command
+    from gis.cli_import import add_import_commands
 
-    add_check_command(sub)
+    add_import_commands(sub)
     return parser
 
 

@@ -1,6 +1,8 @@
-"""``landmap check``: what an import of a file would do, as a report (public JSON contract).
+"""``landmap check`` / ``import`` / ``undo-import`` (public contracts).
 
     landmap check FILE [--layer KIND] [--crs EPSG] [--encoding ENC] [--geojson OUT] --json
+    landmap import FILE --layer KIND --store STORE [--crs …] [--encoding …] [--skip-errors] --json
+    landmap undo-import BATCH --store STORE
 
 Prints ``{"file", "format", "outcome", "layers": [...], "issues": [...]}`` (see gis.io.check);
 exits 0 when the file can be imported (with or without issues) and 2 when it is rejected — the
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from gis.errors import InputError
+from gis.errors import InputError, LandmapError
 from gis.io.check import check, features_geojson
 from gis.io.encoding import normalise
 from gis.io.read import read_path
@@ -23,7 +26,7 @@ from layers import LAYERS
 EXIT_REJECT = 2
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _checked(args: argparse.Namespace) -> Any:
     path = Path(args.file)
     if not path.is_file():
         raise InputError(f"ไม่พบไฟล์ {path}", f"no file at {path}", file=str(path),
@@ -39,8 +42,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         options["encoding"] = encoding
     if args.crs is not None:
         options["crs"] = args.crs
-    result = read_path(path, options)
-    report = check(result, kind=args.layer, crs=args.crs)
+    return check(read_path(path, options), kind=args.layer, crs=args.crs)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = _checked(args)
     if args.geojson:
         Path(args.geojson).write_text(json.dumps(features_geojson(report), ensure_ascii=False),
                                       encoding="utf-8")
@@ -60,6 +66,62 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_REJECT if report.outcome == "reject" else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import, or exit 2 with the bilingual reason and the store untouched."""
+    from gis.io.importer import import_report
+    from gis.store import open_store
+
+    try:
+        report = _checked(args)
+        store = open_store(args.store, create=False)
+        try:
+            outcome, plan = import_report(store, report, args.layer, user=_actor(),
+                                          skip_errors=args.skip_errors)
+        finally:
+            store.close()
+    except LandmapError as exc:
+        if args.json:
+            print(json.dumps({"error": {"message_th": exc.message_th,
+                                        "message_en": exc.message_en}}, ensure_ascii=False))
+        print(f"ข้อผิดพลาด: {exc.message_th}\nerror: {exc.message_en}", file=sys.stderr)
+        return EXIT_REJECT
+    payload = {"batch": outcome.batch, "layer": outcome.layer, "imported": outcome.imported,
+               "held_back": outcome.held_back, **{k: v for k, v in plan.as_json().items()
+                                                  if k == "mappings"},
+               "issues": [i.as_json() for i in plan.issues]}
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(f"นำเข้า {outcome.imported:,} รายการลงชั้น {outcome.layer} แล้ว "
+              f"(ชุด {outcome.batch})\nimported {outcome.imported:,} features into "
+              f"{outcome.layer} (batch {outcome.batch})")
+    return 0
+
+
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    from gis.store import open_store
+
+    store = open_store(args.store, create=False)
+    try:
+        results = store.undo_change_set(args.batch, user=_actor())
+    finally:
+        store.close()
+    undone = sum(len(r.versions) for r in results)
+    if args.json:
+        print(json.dumps({"batch": args.batch, "undone": undone,
+                          "change_sets": [r.change_set for r in results]}))
+    else:
+        print(f"ย้อนการนำเข้าชุด {args.batch} แล้ว ({undone:,} รายการ)\n"
+              f"undid import batch {args.batch} ({undone:,} features)")
+    return 0
+
+
+def _actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
 def _epsg(text: str) -> int:
     value = text.upper().removeprefix("EPSG:")
     if not value.isdigit():
@@ -67,8 +129,8 @@ def _epsg(text: str) -> int:
     return int(value)
 
 
-def add_check_command(sub: Any) -> None:
-    """Register ``check`` on the ``landmap`` subparsers."""
+def add_import_commands(sub: Any) -> None:
+    """Register ``check``, ``import`` and ``undo-import`` on the ``landmap`` subparsers."""
     p = sub.add_parser("check", help="ตรวจไฟล์ก่อนนำเข้า / check a file before importing it",
                        description="ตรวจไฟล์ก่อนนำเข้า / check a file before importing it")
     p.add_argument("file", help="the file: zipped shapefile, KML/KMZ, GPX, GeoJSON, GPKG, "
@@ -79,3 +141,22 @@ def add_check_command(sub: Any) -> None:
     p.add_argument("--geojson", help="also write the features it would import to this file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_check)
+
+    imp = sub.add_parser("import", help="นำเข้าไฟล์ / import a file into a layer",
+                         description="นำเข้าไฟล์ / import a file into a layer (one batch)")
+    imp.add_argument("file")
+    imp.add_argument("--layer", choices=sorted(LAYERS), required=True)
+    imp.add_argument("--store", required=True, help="FILE.gpkg or postgresql://…")
+    imp.add_argument("--crs", type=_epsg)
+    imp.add_argument("--encoding")
+    imp.add_argument("--skip-errors", action="store_true",
+                     help="import the good rows and leave out rows with errors")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_import, geojson=None)
+
+    undo = sub.add_parser("undo-import", help="ย้อนการนำเข้าทั้งชุด / undo a whole import",
+                          description="ย้อนการนำเข้าทั้งชุด / undo a whole import batch")
+    undo.add_argument("batch")
+    undo.add_argument("--store", required=True)
+    undo.add_argument("--json", action="store_true")
+    undo.set_defaults(func=cmd_undo_import)

@@ -465,6 +465,33 @@ class SqlStore(ABC):
             self, account, expected_version=expected_version, audit=audit
         )
 
+    def history_of_change_set(self, layer: str, change_set: str) -> list[HistoryEntry]:
+        """The versions one change set wrote in ``layer``."""
+        spec = self.spec(layer)
+        p = self.placeholder
+        with self._reading() as cur:
+            cur.execute(
+                "SELECT uid, version, op, changed_at, changed_by, before, after "
+                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND change_set = {p} "
+                "ORDER BY uid, version", [layer, change_set])
+            rows = cur.fetchall()
+        return [
+            HistoryEntry(
+                layer=layer, uid=r[0], version=int(r[1]), op=r[2],
+                changed_at=self._value_from_db(DType.DATETIME, r[3]), changed_by=r[4],
+                change_set=change_set,
+                before=None if r[5] is None else unsnapshot(spec, self._json_from_db(r[5])),
+                after=unsnapshot(spec, self._json_from_db(r[6])),
+            )
+            for r in rows
+        ]
+
+    def undo_change_set(self, change_set: str, *, user: str) -> list[ChangeResult]:
+        """Undo a whole change set (e.g. an import batch); see ``gis.store.batches``."""
+        from gis.store.batches import undo_change_set
+
+        return undo_change_set(self, change_set, user=user)
+
     def append_audit(self, event: AuditEvent) -> None:
         """Write one audit entry."""
         accounts_sql.append_audit(self, event)

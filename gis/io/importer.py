@@ -1,0 +1,129 @@
+"""From a checked file to one batch in the store: map fields, convert values, decide which rows
+can go in, and write them in one transaction (the batch id is the change set, so the whole import
+can be undone at once). Nothing is written when the file is rejected, when rows have errors and
+the user did not choose to skip them, or when the write fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.errors import InputError
+from gis.io.check import CheckReport, LayerCheck
+from gis.io.fieldmap import FieldMap, convert, match_columns
+from gis.io.model import Issue, Severity, issue
+from gis.store.protocol import Store
+from layers import LAYERS
+from layers.schema import LayerSpec
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write: the rows (as the target layer's fields, EPSG:4326), the
+    field mapping of each source layer, and every issue (check + mapping + conversion)."""
+
+    kind: str
+    frame: gpd.GeoDataFrame
+    mappings: dict[str, FieldMap] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    error_rows: int = 0  # rows held back by an error
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "layer": self.kind, "importable": len(self.frame), "held_back": self.error_rows,
+            "mappings": {name: {"fields": dict(m.columns), "extra": list(m.extra)}
+                         for name, m in self.mappings.items()},
+        }
+
+
+def plan_import(report: CheckReport, kind: str) -> ImportPlan:
+    """Map and convert every source layer of ``report`` into layer ``kind``."""
+    spec = LAYERS[kind]
+    frames: list[pd.DataFrame] = []
+    plan = ImportPlan(kind, gpd.GeoDataFrame(geometry=[], crs=4326), issues=list(report.issues))
+    for layer in report.layers:
+        part, held = _plan_layer(spec, report.file, layer, plan)
+        plan.error_rows += held
+        if len(part):
+            frames.append(part)
+    if frames:
+        plan.frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                      crs=4326)
+    return plan
+
+
+def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck,
+                plan: ImportPlan) -> tuple[pd.DataFrame, int]:
+    raw = layer.raw
+    # Columns that became the geometry (lat/lon, UTM, geopoint) are not attributes.
+    used = {str(c) for c in raw.meta.get("coordinate_columns") or ()}
+    mapping = match_columns(spec, [str(c) for c in raw.frame.columns if str(c) not in used])
+    plan.mappings[raw.name] = mapping
+    converted, found = convert(spec, raw.frame.reset_index(drop=True), mapping, file=file,
+                               layer=raw.name)
+    blocked = np.zeros(len(converted), dtype=bool)
+    for name in spec.required_fields:
+        values = converted[name] if name in converted.columns else pd.Series(
+            [None] * len(converted), dtype=object)
+        f = spec.field(name)
+        for i in np.flatnonzero(values.isna().to_numpy() & layer.keep):
+            blocked[i] = True
+            found.append(issue(
+                "missing_required", Severity.ERROR,
+                f"ไม่มีค่าในช่องที่ต้องกรอก '{f.label_th}'",
+                f"the required field '{f.label_en}' is empty",
+                fix_th=f"เพิ่มคอลัมน์ '{f.label_th}' หรือกรอกค่าในแถวนี้",
+                fix_en=f"add a '{f.label_en}' column or fill it in on this row",
+                file=file, layer=raw.name, row=int(i) + 1, field=name))
+    plan.issues.extend(found)
+    for item in [*found, *layer.issues, *raw.issues]:
+        if item.severity is Severity.ERROR and item.row is not None and item.row <= len(blocked):
+            blocked[item.row - 1] = True
+    importable = layer.keep & ~blocked
+    held = int((layer.keep & blocked).sum())
+    part = converted.loc[importable].copy()
+    part["geometry"] = [g for g, ok in zip(layer.geometries, importable, strict=True) if ok]
+    return part, held
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``import_report`` wrote: its batch (change set) and counts."""
+
+    batch: str
+    layer: str
+    imported: int
+    held_back: int
+
+
+def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
+                  skip_errors: bool = False) -> tuple[ImportOutcome, ImportPlan]:
+    """Write the importable rows of ``report`` into ``kind`` in one transaction.
+
+    Raises ``InputError`` (nothing written) when the file was rejected, when rows have errors
+    and ``skip_errors`` is False, or when no row can be imported.
+    """
+    if report.outcome == "reject":
+        raise InputError(
+            f"ไม่นำเข้าไฟล์ {report.file}: อ่านไม่ได้หรือไม่มีข้อมูลที่ใช้ได้ในประเทศไทย",
+            f"{report.file} was not imported: unreadable, or nothing usable in Thailand",
+            file=report.file, fix_th="ดูรายการปัญหาด้วย landmap check",
+            fix_en="see the issues with landmap check")
+    plan = plan_import(report, kind)
+    if plan.error_rows and not skip_errors:
+        raise InputError(
+            f"มี {plan.error_rows:,} แถวที่มีข้อผิดพลาด จึงยังไม่นำเข้าอะไรเลย",
+            f"{plan.error_rows:,} rows have errors, so nothing was imported",
+            file=report.file,
+            fix_th="แก้ไฟล์ หรือสั่งนำเข้าเฉพาะแถวที่ถูกต้อง (--skip-errors)",
+            fix_en="fix the file, or import only the good rows (--skip-errors)")
+    if plan.frame.empty:
+        raise InputError(
+            "ไม่มีแถวใดนำเข้าได้", "no row can be imported", file=report.file,
+            fix_th="ดูรายการปัญหาด้วย landmap check", fix_en="see the issues with landmap check")
+    result = store.write(kind, plan.frame, user=user)
+    return ImportOutcome(result.change_set, kind, len(result.versions), plan.error_rows), plan

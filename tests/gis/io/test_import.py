@@ -1,0 +1,115 @@
+"""`landmap import` / `undo-import`: fields mapped from Thai headers, values to codes, one batch
+that can be undone, and nothing written when a file is rejected or has errors not skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gis.cli import main
+from gis.io.fieldmap import match_columns, value_for
+from gis.store import open_store
+from layers import LAYERS
+
+HEADER = "รหัสบ้าน;รหัสหมู่บ้าน;ชื่อ-สกุล;ยินยอมให้ใช้ข้อมูล;สภาพบ้าน;จำนวนคน;วันที่สำรวจ;ละติจูด;ลองจิจูด;หมายเหตุทีม"
+ROWS = [
+    "H-001;27040103;นางสาวสมศรี ใจดี;ใช่;ทรุดโทรมมาก;๔;1 พ.ค. 67;13.5201;102.1672;บ้านริมคลอง",
+    "H-002;27040103;นายสมชาย มั่นคง;ใช่;พอใช้;3;2567-05-02;13.5210;102.1680;",
+    "H-003;27040103;นางมาลี ศรีสุข;ใช่;poor;5;2024-05-03;13.5190;102.1660;หลังวัด",
+]
+BAD = "H-004;27040103;นายดำ ดี;ใช่;สวยมาก;2;2024-05-03;13.5195;102.1665;"
+
+
+def write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("cp874"))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main([*args, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else {}
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> str:
+    path = tmp_path / "store.gpkg"
+    open_store(str(path), create=True).close()
+    return str(path)
+
+
+def count(store_path: str) -> int:
+    store = open_store(store_path, create=False)
+    try:
+        return store.counts()["households"]
+    finally:
+        store.close()
+
+
+def test_headers_and_values_map_to_declared_fields() -> None:
+    spec = LAYERS["households"]
+    mapping = match_columns(spec, HEADER.split(";"))
+    assert mapping.columns["household_id"] == "รหัสบ้าน"
+    assert mapping.columns["head_name"] == "ชื่อ-สกุล"
+    assert mapping.columns["house_condition"] == "สภาพบ้าน"
+    assert "หมายเหตุทีม" in mapping.extra
+    assert value_for(spec.field("house_condition"), "ทรุดโทรมมาก") == "dilapidated"
+    assert value_for(spec.field("members"), "๔") == 4
+    assert value_for(spec.field("consent"), "ไม่ใช่") is False
+    with pytest.raises(ValueError):
+        value_for(spec.field("house_condition"), "สวยมาก")
+
+
+def test_import_writes_one_batch_that_undo_removes(
+    tmp_path: Path, store_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "survey.csv", ROWS)
+    code, result = run(capsys, "import", str(path), "--layer", "households", "--store",
+                       store_path)
+    assert code == 0, result
+    assert result["imported"] == 3 and result["held_back"] == 0
+    store = open_store(store_path, create=False)
+    try:
+        homes = store.read("households").sort_values("household_id")
+    finally:
+        store.close()
+    assert homes["head_name"].tolist()[0] == "นางสาวสมศรี ใจดี"
+    assert homes["house_condition"].tolist() == ["dilapidated", "fair", "poor"]
+    assert homes["members"].tolist() == [4, 3, 5]
+    assert str(homes["survey_date"].iloc[0]) == "2024-05-01"
+    assert homes["extra"].iloc[0] == {"หมายเหตุทีม": "บ้านริมคลอง"}
+
+    code, undone = run(capsys, "undo-import", result["batch"], "--store", store_path)
+    assert code == 0 and undone["undone"] == 3
+    assert count(store_path) == 0
+
+
+def test_rows_with_errors_block_the_import_unless_skipped(
+    tmp_path: Path, store_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "survey.csv", [*ROWS, BAD])
+    code, result = run(capsys, "import", str(path), "--layer", "households", "--store",
+                       store_path)
+    assert code == 2 and result["error"]["message_th"] and result["error"]["message_en"]
+    assert count(store_path) == 0  # nothing half-written
+
+    code, result = run(capsys, "import", str(path), "--layer", "households", "--store",
+                       store_path, "--skip-errors")
+    assert code == 0 and result["imported"] == 3 and result["held_back"] == 1
+    bad = [i for i in result["issues"] if i["code"] == "not_in_vocabulary"]
+    assert [(i["row"], i["field"]) for i in bad] == [(4, "สภาพบ้าน")]
+    assert count(store_path) == 3
+
+
+def test_rejected_file_leaves_the_store_unchanged(
+    tmp_path: Path, store_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.kml"
+    path.write_text("<kml><Placemark><Point><coordinates>100.5,13", encoding="utf-8")
+    code, result = run(capsys, "import", str(path), "--layer", "households", "--store",
+                       store_path)
+    assert code == 2 and "error" in result
+    assert count(store_path) == 0

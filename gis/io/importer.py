@@ -17,6 +17,7 @@ from gis.io.check import CheckReport, LayerCheck
 from gis.io.fieldmap import FieldMap, convert, match_columns
 from gis.io.model import Issue, Severity, issue
 from gis.store.protocol import Store
+from gis.validate import validate
 from layers import LAYERS
 from layers.schema import LayerSpec
 
@@ -40,13 +41,14 @@ class ImportPlan:
         }
 
 
-def plan_import(report: CheckReport, kind: str) -> ImportPlan:
-    """Map and convert every source layer of ``report`` into layer ``kind``."""
+def plan_import(report: CheckReport, kind: str, *, store: Store | None = None) -> ImportPlan:
+    """Map, convert and validate every source layer of ``report`` into layer ``kind``
+    (``store`` adds the checks against stored data: villages, plots)."""
     spec = LAYERS[kind]
     frames: list[pd.DataFrame] = []
     plan = ImportPlan(kind, gpd.GeoDataFrame(geometry=[], crs=4326), issues=list(report.issues))
     for layer in report.layers:
-        part, held = _plan_layer(spec, report.file, layer, plan)
+        part, held = _plan_layer(spec, report.file, layer, plan, store)
         plan.error_rows += held
         if len(part):
             frames.append(part)
@@ -56,8 +58,8 @@ def plan_import(report: CheckReport, kind: str) -> ImportPlan:
     return plan
 
 
-def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck,
-                plan: ImportPlan) -> tuple[pd.DataFrame, int]:
+def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
+                store: Store | None) -> tuple[pd.DataFrame, int]:
     raw = layer.raw
     # Columns that became the geometry (lat/lon, UTM, geopoint) are not attributes.
     used = {str(c) for c in raw.meta.get("coordinate_columns") or ()}
@@ -79,6 +81,12 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck,
                 fix_th=f"เพิ่มคอลัมน์ '{f.label_th}' หรือกรอกค่าในแถวนี้",
                 fix_en=f"add a '{f.label_en}' column or fill it in on this row",
                 file=file, layer=raw.name, row=int(i) + 1, field=name))
+    candidates = np.flatnonzero(layer.keep)
+    if len(candidates):
+        rows = gpd.GeoDataFrame(converted.iloc[candidates].reset_index(drop=True),
+                                geometry=[layer.geometries[i] for i in candidates], crs=4326)
+        found += validate(rows, spec, store=store, rows=[int(i) + 1 for i in candidates],
+                          file=file, layer=raw.name)
     plan.issues.extend(found)
     for item in [*found, *layer.issues, *raw.issues]:
         if item.severity is Severity.ERROR and item.row is not None and item.row <= len(blocked):
@@ -113,7 +121,7 @@ def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
             f"{report.file} was not imported: unreadable, or nothing usable in Thailand",
             file=report.file, fix_th="ดูรายการปัญหาด้วย landmap check",
             fix_en="see the issues with landmap check")
-    plan = plan_import(report, kind)
+    plan = plan_import(report, kind, store=store)
     if plan.error_rows and not skip_errors:
         raise InputError(
             f"มี {plan.error_rows:,} แถวที่มีข้อผิดพลาด จึงยังไม่นำเข้าอะไรเลย",

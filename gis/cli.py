@@ -449,6 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
+    except BrokenPipeError:
+        # The reader went away (``landmap check … | head``): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except LandmapError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"error": {"message_th": exc.message_th,

@@ -1,8 +1,9 @@
-"""``landmap check`` / ``import`` / ``undo-import`` (public contracts).
+"""``landmap check`` / ``import`` / ``undo-import`` / ``xlsform`` (public contracts).
 
     landmap check FILE [--layer KIND] [--crs EPSG] [--encoding ENC] [--geojson OUT] --json
     landmap import FILE --layer KIND --store STORE [--crs …] [--encoding …] [--skip-errors] --json
     landmap undo-import BATCH --store STORE
+    landmap xlsform --layer KIND --out FORM.xlsx
 
 Prints ``{"file", "format", "outcome", "layers": [...], "issues": [...]}`` (see gis.io.check);
 exits 0 when the file can be imported (with or without issues) and 2 when it is rejected — the
@@ -116,6 +117,27 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_xlsform(args: argparse.Namespace) -> int:
+    """Write the KoboToolbox / ODK XLSForm of a layer (gis.io.xlsform)."""
+    from gis.io.xlsform import write_xlsform
+
+    folder = Path(args.out).parent
+    if not folder.is_dir():
+        raise InputError(f"ไม่มีโฟลเดอร์ {folder}", f"no folder {folder}", field="out",
+                         fix_th="สร้างโฟลเดอร์ก่อน หรือเลือกที่อื่น",
+                         fix_en="create the folder first, or choose another path")
+    sheets = write_xlsform(LAYERS[args.layer], args.out)
+    if args.json:
+        print(json.dumps({"out": str(args.out), "layer": args.layer,
+                          "questions": len(sheets["survey"]), "choices": len(sheets["choices"])},
+                         ensure_ascii=False))
+    else:
+        print(f"เขียนแบบฟอร์ม XLSForm ของชั้น {args.layer} ที่ {args.out} แล้ว "
+              f"({len(sheets['survey'])} คำถาม)\nwrote the XLSForm of {args.layer} to "
+              f"{args.out} ({len(sheets['survey'])} questions)")
+    return 0
+
+
 def _actor() -> str:
     import getpass
 
@@ -130,7 +152,7 @@ def _epsg(text: str) -> int:
 
 
 def add_import_commands(sub: Any) -> None:
-    """Register ``check``, ``import`` and ``undo-import`` on the ``landmap`` subparsers."""
+    """Register ``check``, ``import``, ``undo-import`` and ``xlsform`` on the subparsers."""
     p = sub.add_parser("check", help="ตรวจไฟล์ก่อนนำเข้า / check a file before importing it",
                        description="ตรวจไฟล์ก่อนนำเข้า / check a file before importing it")
     p.add_argument("file", help="the file: zipped shapefile, KML/KMZ, GPX, GeoJSON, GPKG, "
@@ -160,3 +182,13 @@ def add_import_commands(sub: Any) -> None:
     undo.add_argument("--store", required=True)
     undo.add_argument("--json", action="store_true")
     undo.set_defaults(func=cmd_undo_import)
+
+    from gis.io.xlsform import FORM_LAYERS
+
+    form = sub.add_parser("xlsform", help="สร้างแบบฟอร์ม KoboToolbox/ODK / write a Kobo/ODK form",
+                          description="สร้างแบบฟอร์ม XLSForm (KoboToolbox, ODK Collect) จากชั้นข้อมูล"
+                          " / write the XLSForm (KoboToolbox, ODK Collect) of a layer")
+    form.add_argument("--layer", choices=FORM_LAYERS, required=True)
+    form.add_argument("--out", required=True, help="FORM.xlsx")
+    form.add_argument("--json", action="store_true")
+    form.set_defaults(func=cmd_xlsform)

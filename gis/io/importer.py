@@ -5,6 +5,7 @@ the user did not choose to skip them, or when the write fails."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,9 +62,11 @@ def plan_import(report: CheckReport, kind: str, *, store: Store | None = None) -
 def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
                 store: Store | None) -> tuple[pd.DataFrame, int]:
     raw = layer.raw
-    # Columns that became the geometry (lat/lon, UTM, geopoint) are not attributes.
-    used = {str(c) for c in raw.meta.get("coordinate_columns") or ()}
-    mapping = match_columns(spec, [str(c) for c in raw.frame.columns if str(c) not in used])
+    # Columns that became the geometry (lat/lon, UTM, geopoint, and the other parts of a
+    # Kobo/ODK geopoint) are not attributes: an exact house position must not reach `extra`.
+    columns = [str(c) for c in raw.frame.columns]
+    used = location_columns(columns, [str(c) for c in raw.meta.get("coordinate_columns") or ()])
+    mapping = match_columns(spec, [c for c in columns if c not in used])
     plan.mappings[raw.name] = mapping
     converted, found = convert(spec, raw.frame.reset_index(drop=True), mapping, file=file,
                                layer=raw.name)
@@ -96,6 +99,32 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
     part = converted.loc[importable].copy()
     part["geometry"] = [g for g, ok in zip(layer.geometries, importable, strict=True) if ok]
     return part, held
+
+
+_KOBO_PART = re.compile(r"^_(.+)_(latitude|longitude|altitude|precision|accuracy)$", re.I)
+_ODK_PART = re.compile(r"^(.+)-(latitude|longitude|altitude|accuracy)$", re.I)
+
+
+def location_columns(columns: list[str], used: list[str]) -> set[str]:
+    """``used`` (the columns a reader built geometry from) and every other column of the same
+    Kobo/ODK geopoint: ``loc``, ``_loc_latitude``…``_loc_precision``, ``loc-Latitude``…"""
+    names = set()
+    for column in used:
+        for pattern in (_KOBO_PART, _ODK_PART):
+            found = pattern.match(column)
+            if found:
+                names.add(found.group(1).casefold())
+        names.add(column.casefold())
+    out = set(used)
+    for column in columns:
+        folded = column.casefold()
+        for pattern in (_KOBO_PART, _ODK_PART):
+            found = pattern.match(column)
+            if found and found.group(1).casefold() in names:
+                out.add(column)
+        if folded in names:
+            out.add(column)
+    return out
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point, Polygon
 
 from gis.io import thailand
 from gis.io.coord_values import parse_degrees, parse_geopoint, parse_number
@@ -33,7 +33,7 @@ class Located:
     """Points for each row (None where a row has none) in ``crs_epsg``, or ``geometry`` None
     when the table has no coordinates; the columns used and the issues found."""
 
-    geometry: list[Point | None] | None
+    geometry: list[Any] | None  # points; polygons or lines from geoshape/geotrace cells
     crs_epsg: int | None = None
     crs_source: CrsSource | None = None
     crs_candidates: list[CrsCandidate] = field(default_factory=list)
@@ -90,6 +90,10 @@ def locate(frame: pd.DataFrame, *, headerless: bool = False, file: str | None = 
                         accuracy, where)
     if not headerless:
         for name, values in cells.items():
+            shapes = _geoshapes(values)
+            if shapes is not None:
+                return _shaped(shapes, name, where)
+        for name, values in cells.items():
             points = _geopoints(values)
             if points is not None:
                 return _degrees(points[0], points[1], (name,), "declared", points[2], where)
@@ -125,6 +129,38 @@ def locate(frame: pd.DataFrame, *, headerless: bool = False, file: str | None = 
         "no coordinate columns found (looked for: " + ", ".join(LOOKED_FOR) + ")",
         fix_th="ตั้งชื่อหัวคอลัมน์เป็น ละติจูด และ ลองจิจูด (หรือ E, N และโซน UTM)",
         fix_en="name the columns latitude and longitude (or E, N and a UTM zone)", **where)])
+
+
+def _geoshapes(values: list[str | None]) -> list[Any] | None:
+    """Kobo/ODK geoshape or geotrace cells (``lat lon alt acc;lat lon alt acc;…``) as polygons
+    (closed rings) or lines, when most filled cells are such sequences; None otherwise."""
+    filled = [v for v in values if v is not None]
+    if not filled or sum(";" in v for v in filled) < 0.8 * len(filled):
+        return None
+    out: list[Any] = []
+    for value in values:
+        parts = [parse_geopoint(p) for p in (value or "").split(";") if p.strip()]
+        if value is None or len(parts) < 2 or any(p is None for p in parts):
+            out.append(None)
+            continue
+        xy = [(p[1], p[0]) for p in parts if p is not None]  # (lon, lat)
+        if len(xy) >= 4 and xy[0] == xy[-1]:
+            out.append(Polygon(xy))
+        else:
+            out.append(LineString(xy))
+    good = [g for g in out if g is not None]
+    if len(good) < 0.8 * len(filled):
+        return None
+    return out
+
+
+def _shaped(shapes: list[Any], column: str, where: dict[str, Any]) -> Located:
+    found = [issue(
+        "bad_coordinates", Severity.ERROR,
+        f"อ่านรูปร่างในคอลัมน์ {column} ไม่ได้", f"cannot read the shape in column {column}",
+        fix_th="วาดรูปร่างใหม่ในแบบฟอร์ม", fix_en="draw the shape again in the form",
+        row=i + 1, field=column, **where) for i, g in enumerate(shapes) if g is None]
+    return Located(shapes, 4326, "declared", [], (column,), found)
 
 
 def _text(value: Any) -> str | None:

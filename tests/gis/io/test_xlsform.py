@@ -298,8 +298,6 @@ def test_a_poor_gps_fix_is_a_warning() -> None:
     assert len(plan.frame) == 3  # a warning, not an error
 
 
-@pytest.mark.xfail(strict=True, reason="the CSV/XLSX readers place points only: a Kobo geoshape "
-                   "column ('lat lon alt acc;…') is not read as a polygon (see the report)")
 def test_plots_export_with_a_geoshape_imports() -> None:
     ring = ";".join(f"{lat} {lon} 0 0" for lat, lon in ((13.5201, 102.1672), (13.5205, 102.1672),
                                                          (13.5205, 102.1678), (13.5201, 102.1672)))
@@ -309,6 +307,9 @@ def test_plots_export_with_a_geoshape_imports() -> None:
              "boundary": ring, "_id": 1, "_uuid": "u-1", "_index": 1}]
     report = check(read_bytes(as_csv(rows, ";"), "plots.csv"), kind="plots")
     assert report.features == 1
+    shape = report.layers[0].geometries[0]
+    assert shape.geom_type == "Polygon" and shape.bounds == pytest.approx(
+        (102.1672, 13.5201, 102.1678, 13.5205))
 
 
 def test_the_exact_position_is_not_copied_into_extra() -> None:

@@ -42,6 +42,9 @@ with frame.catch_errors():
             st.Page("ui/pages/account.py", title=_("Account"), icon=":material/person:",
                     url_path="account"),
         ]
+        if account.audience().role in (Role.ADMIN, Role.PLANNER, Role.SURVEYOR):
+            pages.append(st.Page("ui/pages/upload.py", title=_("Upload"),
+                                 icon=":material/upload_file:", url_path="upload"))
         if account.audience().role is Role.ADMIN:
             pages.append(st.Page("ui/pages/users.py", title=_("Users"),
                                  icon=":material/manage_accounts:", url_path="users"))

@@ -21,7 +21,8 @@ from gis.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ("ui/pages/home.py", "ui/pages/map.py", "ui/pages/account.py", "ui/pages/users.py")
+PAGES = ("ui/pages/home.py", "ui/pages/map.py", "ui/pages/account.py", "ui/pages/users.py",
+         "ui/pages/upload.py")
 USERS = {"admin": ("pages.admin", "admin"), "surveyor": ("pages.surveyor", "surveyor")}
 PASSWORD = "pages-test-pass-1"
 
@@ -94,7 +95,8 @@ def catalog(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in cat if isinstance(m.id, str) and m.id}
 
 
-CASES = [(None, None)] + [("admin", p) for p in PAGES] + [("surveyor", "ui/pages/map.py")]
+CASES = [(None, None)] + [("admin", p) for p in PAGES] + [("surveyor", "ui/pages/map.py"),
+                                                      ("surveyor", "ui/pages/upload.py")]
 
 
 @pytest.mark.parametrize(("who", "page"), CASES, ids=lambda v: str(v).split("/")[-1])

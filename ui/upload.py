@@ -21,6 +21,7 @@ from gis.io.check import CheckReport, LayerCheck, check
 from gis.io.importer import ImportOutcome, ImportPlan, import_report, plan_import
 from gis.io.model import CrsCandidate, Issue, ReadResult, Severity
 from gis.io.read import read_bytes
+from gis.privacy import Audience
 from gis.store.protocol import AuditEvent, Store
 from layers import LAYERS
 from ui import mapview
@@ -172,14 +173,16 @@ def issues_table(issues: list[Issue], kind: str, lang: str, key: str) -> None:
 
 
 # ------------------------------------------------------------------------------ writing
-def run_import(store: Store, report: CheckReport, kind: str, *, user: str,
+def run_import(store: Store, report: CheckReport, kind: str, *, audience: Audience,
                skip_errors: bool) -> ImportOutcome:
     """Import ``report`` into ``kind`` (one transaction) and audit it as ``import``.
 
     A ``LandmapError`` (rejected file, error rows not skipped) goes to the page's catch point;
     nothing is written then.
     """
-    outcome, _plan = import_report(store, report, kind, user=user, skip_errors=skip_errors)
+    user = audience.username
+    outcome, _plan = import_report(store, report, kind, user=user, skip_errors=skip_errors,
+                                   audience=audience)
     store.append_audit(AuditEvent(user, "import", subject=outcome.batch, detail={
         "file": report.file, "format": report.format, "layer": kind,
         "imported": outcome.imported, "held_back": outcome.held_back,

@@ -57,9 +57,35 @@ def match_columns(spec: LayerSpec, columns: list[str],
                 chosen[f.name] = column
                 taken.add(column)
                 break
+    # A DBF field name holds 10 bytes: "รหัสหมู่บ้าน" arrives as "รหัสหมู่บ้". A column cut at
+    # that length matches a field whose name, label or synonym begins with it.
+    for f in spec.fields:
+        if f.name in chosen or f.derived:
+            continue
+        for column in columns:
+            if column in taken or not _cut_at_dbf_width(column):
+                continue
+            stem = key(column)
+            if len(stem) >= 3 and any(key(n).startswith(stem) and key(n) != stem
+                                      for n in (f.name, f.label_th, f.label_en, *f.synonyms)):
+                chosen[f.name] = column
+                taken.add(column)
+                break
     extra = tuple(c for c in columns if c not in taken)
     missing = tuple(f.name for f in spec.fields if f.required and f.name not in chosen)
     return FieldMap(chosen, extra, missing)
+
+
+def _cut_at_dbf_width(column: str) -> bool:
+    """Whether ``column`` fills a DBF field name (10 bytes in cp874 or UTF-8, or a UTF-8 name
+    cut inside a character)."""
+    for encoding in ("cp874", "utf-8"):
+        try:
+            if len(column.encode(encoding)) in (9, 10):
+                return True
+        except UnicodeEncodeError:
+            continue
+    return False
 
 
 def convert(spec: LayerSpec, frame: pd.DataFrame, mapping: FieldMap, *,

@@ -17,6 +17,7 @@ from gis.errors import InputError
 from gis.io.check import CheckReport, LayerCheck
 from gis.io.fieldmap import FieldMap, convert, match_columns
 from gis.io.model import Issue, Severity, issue
+from gis.privacy import Audience, Scope, scope_of
 from gis.store.protocol import Store
 from gis.validate import validate
 from layers import LAYERS
@@ -42,14 +43,17 @@ class ImportPlan:
         }
 
 
-def plan_import(report: CheckReport, kind: str, *, store: Store | None = None) -> ImportPlan:
+def plan_import(report: CheckReport, kind: str, *, store: Store | None = None,
+                audience: Audience | None = None) -> ImportPlan:
     """Map, convert and validate every source layer of ``report`` into layer ``kind``
-    (``store`` adds the checks against stored data: villages, plots)."""
+    (``store`` adds the checks against stored data: villages, plots; ``audience`` holds back
+    rows outside the areas the user is assigned to)."""
+    scope = scope_of(store, audience) if store is not None and audience is not None else None
     spec = LAYERS[kind]
     frames: list[pd.DataFrame] = []
     plan = ImportPlan(kind, gpd.GeoDataFrame(geometry=[], crs=4326), issues=list(report.issues))
     for layer in report.layers:
-        part, held = _plan_layer(spec, report.file, layer, plan, store)
+        part, held = _plan_layer(spec, report.file, layer, plan, store, scope)
         plan.error_rows += held
         if len(part):
             frames.append(part)
@@ -60,7 +64,7 @@ def plan_import(report: CheckReport, kind: str, *, store: Store | None = None) -
 
 
 def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
-                store: Store | None) -> tuple[pd.DataFrame, int]:
+                store: Store | None, scope: Scope | None) -> tuple[pd.DataFrame, int]:
     raw = layer.raw
     # Columns that became the geometry (lat/lon, UTM, geopoint, and the other parts of a
     # Kobo/ODK geopoint) are not attributes: an exact house position must not reach `extra`.
@@ -84,6 +88,17 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
                 fix_th=f"เพิ่มคอลัมน์ '{f.label_th}' หรือกรอกค่าในแถวนี้",
                 fix_en=f"add a '{f.label_en}' column or fill it in on this row",
                 file=file, layer=raw.name, row=int(i) + 1, field=name))
+    if scope is not None and not scope.everywhere and spec.area_field in converted.columns:
+        outside = ~scope.mask(converted[spec.area_field]) & layer.keep
+        for i in np.flatnonzero(outside):
+            found.append(issue(
+                "outside_your_areas", Severity.ERROR,
+                f"แถวนี้อยู่ในพื้นที่ {converted[spec.area_field].iloc[i]} ซึ่งไม่อยู่ในพื้นที่ที่คุณรับผิดชอบ",
+                f"this row belongs to area {converted[spec.area_field].iloc[i]}, which is not "
+                "one of your areas",
+                fix_th="ตรวจรหัสพื้นที่ หรือให้ผู้ดูแลระบบเพิ่มพื้นที่ให้คุณ",
+                fix_en="check the area code, or ask an administrator to assign you the area",
+                file=file, layer=raw.name, row=int(i) + 1, field=spec.area_field))
     candidates = np.flatnonzero(layer.keep)
     if len(candidates):
         rows = gpd.GeoDataFrame(converted.iloc[candidates].reset_index(drop=True),
@@ -138,7 +153,8 @@ class ImportOutcome:
 
 
 def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
-                  skip_errors: bool = False) -> tuple[ImportOutcome, ImportPlan]:
+                  skip_errors: bool = False, audience: Audience | None = None,
+                  ) -> tuple[ImportOutcome, ImportPlan]:
     """Write the importable rows of ``report`` into ``kind`` in one transaction.
 
     Raises ``InputError`` (nothing written) when the file was rejected, when rows have errors
@@ -150,7 +166,7 @@ def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
             f"{report.file} was not imported: unreadable, or nothing usable in Thailand",
             file=report.file, fix_th="ดูรายการปัญหาด้วย landmap check",
             fix_en="see the issues with landmap check")
-    plan = plan_import(report, kind, store=store)
+    plan = plan_import(report, kind, store=store, audience=audience)
     if plan.error_rows and not skip_errors:
         raise InputError(
             f"มี {plan.error_rows:,} แถวที่มีข้อผิดพลาด จึงยังไม่นำเข้าอะไรเลย",

@@ -11,7 +11,8 @@ from ui.resources import get_store, store_location
 from ui.state import _
 
 lang = state.lang()
-user = state.account().username
+account = state.account()
+user = account.username
 store = get_store(store_location())
 
 st.title(_("Upload survey files"))
@@ -84,7 +85,8 @@ for f in files:
                 n=f"{len(plan.frame):,}", layer=LAYERS[kind].label(lang)))
         if st.button(_("Import"), key=f"{key}_import", type="primary",
                      icon=":material/upload_file:", disabled=not confirmed):
-            outcome = upload.run_import(store, report, kind, user=user, skip_errors=skip)
+            outcome = upload.run_import(store, report, kind, audience=account.audience(),
+                                        skip_errors=skip)
             upload.set_last_import(upload.LastImport(f.name, outcome))
             upload.empty_uploader()
             st.rerun()

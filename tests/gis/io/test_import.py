@@ -113,3 +113,39 @@ def test_rejected_file_leaves_the_store_unchanged(
                        store_path)
     assert code == 2 and "error" in result
     assert count(store_path) == 0
+
+
+def test_dbf_names_cut_at_ten_bytes_still_map() -> None:
+    """Shapefiles keep 10 bytes of a field name: cp874 "รหัสหมู่บ้าน" arrives as "รหัสหมู่บ้"."""
+    cut = [name.encode("cp874")[:10].decode("cp874", errors="ignore")
+           for name in ("รหัสหมู่บ้าน", "ยินยอมให้ใช้ข้อมูล", "ชื่อ-สกุล", "รหัสบ้าน")]
+    assert cut[0] == "รหัสหมู่บ้"
+    mapping = match_columns(LAYERS["households"], cut)
+    assert mapping.columns["village_code"] == cut[0]
+    assert mapping.columns["consent"] == cut[1]
+    assert mapping.columns["household_id"] == "รหัสบ้าน" and not mapping.unmatched_required
+
+
+def test_a_surveyor_cannot_import_into_someone_elses_village(tmp_path: Path) -> None:
+    from gis.errors import InputError
+    from gis.io.check import check
+    from gis.io.importer import import_report, plan_import
+    from gis.io.read import read_path
+    from gis.privacy import Audience, Role
+
+    path = write_csv(tmp_path / "survey.csv", ROWS)  # village 27040103
+    store = open_store(str(tmp_path / "s.gpkg"), create=True)
+    try:
+        report = check(read_path(path), kind="households")
+        other = Audience("som", Role.SURVEYOR, frozenset({"27040105"}))
+        with pytest.raises(InputError):
+            import_report(store, report, "households", user="som", audience=other)
+        assert store.counts()["households"] == 0
+        mine = Audience("som", Role.SURVEYOR, frozenset({"27040103"}))
+        outcome, _ = import_report(store, report, "households", user="som", audience=mine)
+        assert outcome.imported == 3
+        plan = plan_import(report, "households", store=store, audience=other)
+        assert [(i.row, i.field) for i in plan.issues if i.code == "outside_your_areas"] == [
+            (1, "village_code"), (2, "village_code"), (3, "village_code")]
+    finally:
+        store.close()

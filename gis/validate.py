@@ -57,23 +57,27 @@ def _duplicates(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int], file: 
 
 def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
               layer: str | None) -> list[Issue]:
-    geoms = gpd.GeoSeries(frame.geometry.to_numpy(), crs=4326).to_crs(METRIC)
-    tree = shapely.STRtree(geoms.to_numpy())
-    left, right = tree.query(geoms.to_numpy(), predicate="intersects")
-    pairs = left < right
+    geoms = gpd.GeoSeries(frame.geometry.to_numpy(), crs=4326).to_crs(METRIC).to_numpy()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(smaller > 0, shared / smaller, 0.0)
+    hits = (shared >= OVERLAP_M2) & (share >= OVERLAP_SHARE)
     found = []
-    for a, b in zip(left[pairs], right[pairs], strict=True):
-        shared = geoms.iloc[a].intersection(geoms.iloc[b]).area
-        smaller = min(geoms.iloc[a].area, geoms.iloc[b].area)
-        if shared >= OVERLAP_M2 and smaller and shared / smaller >= OVERLAP_SHARE:
-            found.append(issue(
-                "overlapping_plots", Severity.WARNING,
-                f"แปลงนี้ทับกับแปลงในแถว {numbers[a]} ประมาณ {shared:,.0f} ตร.ม. "
-                f"({shared / smaller:.0%} ของแปลงที่เล็กกว่า)",
-                f"this plot overlaps the plot of row {numbers[a]} by about {shared:,.0f} m² "
-                f"({shared / smaller:.0%} of the smaller one)",
-                fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
-                file=file, layer=layer, row=numbers[b]))
+    for a, b, area, part in zip(left[hits], right[hits], shared[hits], share[hits],
+                                strict=True):
+        found.append(issue(
+            "overlapping_plots", Severity.WARNING,
+            f"แปลงนี้ทับกับแปลงในแถว {numbers[a]} ประมาณ {area:,.0f} ตร.ม. "
+            f"({part:.0%} ของแปลงที่เล็กกว่า)",
+            f"this plot overlaps the plot of row {numbers[a]} by about {area:,.0f} m² "
+            f"({part:.0%} of the smaller one)",
+            fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
+            file=file, layer=layer, row=numbers[b]))
     return found
 
 

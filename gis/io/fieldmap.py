@@ -11,6 +11,7 @@ Columns that match no field are kept, with their values, in the layer's ``extra`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ import pandas as pd
 
 from gis.io.model import Issue, Severity, issue
 from gis.io.thai import parse_thai_date, thai_digits_to_arabic
-from layers.schema import DType, Field, LayerSpec
+from layers.schema import DType, Field, LayerSpec, Vocabulary
 
 _JUNK = re.compile(r"[\s_\-./()\[\]:,]+")
 YES = frozenset({"1", "y", "yes", "true", "t", "ใช่", "มี", "จริง", "ถูก", "✓", "x"})
@@ -124,11 +125,10 @@ def value_for(f: Field, raw: Any) -> Any:
     if text == "" or text.casefold() in ("nan", "none", "null", "n/a"):
         return None
     if f.vocabulary is not None:
-        wanted = key(text)
-        for term in f.vocabulary:
-            if wanted in (key(term.code), key(term.label_th), key(term.label_en)):
-                return term.code
-        raise ValueError("not in the list")
+        code = _vocabulary_keys(f.vocabulary).get(key(text))
+        if code is None:
+            raise ValueError("not in the list")
+        return code
     if f.dtype is DType.INT:
         number = float(text.replace(",", ""))
         if not number.is_integer():
@@ -150,6 +150,16 @@ def value_for(f: Field, raw: Any) -> Any:
             raise ValueError("not a date")
         return parsed
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def _vocabulary_keys(vocabulary: Vocabulary) -> dict[str, str]:
+    """Every spelling a value of ``vocabulary`` may arrive in (code, Thai, English) → code."""
+    out: dict[str, str] = {}
+    for term in vocabulary:
+        for spelling in (term.code, term.label_th, term.label_en):
+            out.setdefault(key(spelling), term.code)
+    return out
 
 
 def _bad_value(f: Field, raw: Any, why: str, *, row: int, file: str | None,

@@ -119,8 +119,10 @@ def normalise_thai(
     for column in out.columns:
         values = out[column].tolist()
         changed = False
+        before = len(found)
         for index, value in enumerate(values):
-            if not isinstance(value, str):
+            # Only text with a digit (Arabic or Thai) can be a number or a date.
+            if not isinstance(value, str) or not any(ch.isdigit() for ch in value):
                 continue
             new = value
             parsed = _parse(value)
@@ -152,4 +154,20 @@ def normalise_thai(
                 changed = True
         if changed:
             out[column] = pd.Series(values, index=out.index, dtype=object)
+        found[before:] = _capped(found[before:], str(column), where)
     return out, found
+
+
+PER_COLUMN = 20  # info findings listed one by one per column; the rest are counted
+
+
+def _capped(items: list[Issue], column: str, where: dict[str, Any]) -> list[Issue]:
+    """The first ``PER_COLUMN`` findings of a column, then one saying how many more."""
+    if len(items) <= PER_COLUMN:
+        return items
+    rest = len(items) - PER_COLUMN
+    return [*items[:PER_COLUMN], issue(
+        items[PER_COLUMN].code, Severity.INFO,
+        f"และอีก {rest:,} แถวในคอลัมน์ {column} ที่แปลงแบบเดียวกัน",
+        f"and {rest:,} more rows of column {column} normalised the same way",
+        field=column, **where)]

@@ -280,13 +280,14 @@ class SqlStore(ABC):
             else [str(uuid.uuid4()) for _ in range(len(frame))]
         )
         columns = [c for c in spec.field_names if c in frame.columns]
+        fields = [spec.field(c) for c in columns]  # looked up once, not per cell
         raw_columns = [frame[c].tolist() for c in columns]
         geoms = list(frame.geometry.array) if spec.geometry else [None] * len(frame)
         changes = []
         for i, uid in enumerate(uids):
             values = {
-                c: coerce(spec.field(c), col[i], layer=layer, row=i + 1)
-                for c, col in zip(columns, raw_columns, strict=True)
+                f.name: coerce(f, col[i], layer=layer, row=i + 1)
+                for f, col in zip(fields, raw_columns, strict=True)
             }
             if spec.geometry:
                 values["geometry"] = conform_geometry(spec, geoms[i], row=i + 1)

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -364,23 +364,32 @@ class SqlStore(ABC):
 
     def history(self, layer: str, uid: str) -> list[HistoryEntry]:
         """Every version of a feature, oldest first."""
+        return self._history_where(layer, "uid", uid)
+
+    def history_of_change_set(self, layer: str, change_set: str) -> list[HistoryEntry]:
+        """The versions one change set wrote in ``layer``."""
+        return self._history_where(layer, "change_set", change_set)
+
+    def _history_where(
+        self, layer: str, column: Literal["uid", "change_set"], value: str
+    ) -> list[HistoryEntry]:
         spec = self.spec(layer)
         p = self.placeholder
         with self._reading() as cur:
             cur.execute(
-                "SELECT version, op, changed_at, changed_by, change_set, before, after "
-                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND uid = {p} "
-                "ORDER BY version",
-                [layer, uid],
+                "SELECT uid, version, op, changed_at, changed_by, change_set, before, after "
+                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND {column} = {p} "
+                "ORDER BY uid, version",
+                [layer, value],
             )
             rows = cur.fetchall()
         return [
             HistoryEntry(
-                layer=layer, uid=uid, version=int(r[0]), op=r[1],
-                changed_at=self._value_from_db(DType.DATETIME, r[2]), changed_by=r[3],
-                change_set=r[4],
-                before=None if r[5] is None else unsnapshot(spec, self._json_from_db(r[5])),
-                after=unsnapshot(spec, self._json_from_db(r[6])),
+                layer=layer, uid=r[0], version=int(r[1]), op=r[2],
+                changed_at=self._value_from_db(DType.DATETIME, r[3]), changed_by=r[4],
+                change_set=r[5],
+                before=None if r[6] is None else unsnapshot(spec, self._json_from_db(r[6])),
+                after=unsnapshot(spec, self._json_from_db(r[7])),
             )
             for r in rows
         ]
@@ -465,27 +474,6 @@ class SqlStore(ABC):
         return accounts_sql.save_account(
             self, account, expected_version=expected_version, audit=audit
         )
-
-    def history_of_change_set(self, layer: str, change_set: str) -> list[HistoryEntry]:
-        """The versions one change set wrote in ``layer``."""
-        spec = self.spec(layer)
-        p = self.placeholder
-        with self._reading() as cur:
-            cur.execute(
-                "SELECT uid, version, op, changed_at, changed_by, before, after "
-                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND change_set = {p} "
-                "ORDER BY uid, version", [layer, change_set])
-            rows = cur.fetchall()
-        return [
-            HistoryEntry(
-                layer=layer, uid=r[0], version=int(r[1]), op=r[2],
-                changed_at=self._value_from_db(DType.DATETIME, r[3]), changed_by=r[4],
-                change_set=change_set,
-                before=None if r[5] is None else unsnapshot(spec, self._json_from_db(r[5])),
-                after=unsnapshot(spec, self._json_from_db(r[6])),
-            )
-            for r in rows
-        ]
 
     def undo_change_set(self, change_set: str, *, user: str) -> list[ChangeResult]:
         """Undo a whole change set (e.g. an import batch); see ``gis.store.batches``."""

@@ -91,7 +91,8 @@ def test_cp874_shapefile_without_prj_is_imported_checked_and_undone(
     guess = page.get_by_role("radiogroup").get_by_text(re.compile(r"^EPSG:32647 — "))
     guess.wait_for(timeout=T)
     assert page.get_by_role("radio").first.is_checked()
-    page.get_by_text("ไฟล์ไม่ได้ระบุระบบพิกัด").wait_for()
+    # exact: the issues table (a data grid) also holds the longer message that begins so
+    page.get_by_text("ไฟล์ไม่ได้ระบุระบบพิกัด", exact=True).wait_for()
     page.get_by_text(re.compile(r"ใช้ได้ 5 จาก 5 แถว · การเข้ารหัสอักษร cp874 · "
                                 r"ระบบพิกัด EPSG:32647 \(เดาจากพิกัด\)")).wait_for()
     page.get_by_text("ปัญหาที่พบ", exact=True).wait_for()
@@ -111,7 +112,7 @@ def test_cp874_shapefile_without_prj_is_imported_checked_and_undone(
     assert not before["household_id"].isin(IDS).any()
     importer = page.get_by_role("button", name="นำเข้า")
     assert importer.is_disabled()
-    page.get_by_text("แผนที่ตัวอย่างแสดงตำแหน่งถูกต้องแล้ว: ใช้ EPSG:32647").click()
+    page.get_by_text("แผนที่ตัวอย่างแสดงตำแหน่งถูกต้องแล้ว: ใช้ EPSG:32647", exact=True).click()
     page.get_by_text("(คุณเลือกเอง)").first.wait_for(timeout=T)
     importer.click(timeout=T)
     summary = page.get_by_text(re.compile(r"นำเข้า 5 รายการจาก households\.zip"))

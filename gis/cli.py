@@ -432,6 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report_error(exc: LandmapError, *, as_json: bool) -> None:
+    """A ``LandmapError`` as the CLI shows it: Thai then English on stderr, and with ``--json``
+    also ``{"error": {...}}`` on stdout."""
+    if as_json:
+        print(json.dumps({"error": {"message_th": exc.message_th,
+                                    "message_en": exc.message_en}}, ensure_ascii=False))
+    print(f"ข้อผิดพลาด: {exc.message_th}\nerror: {exc.message_en}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -455,10 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except LandmapError as exc:
-        if getattr(args, "json", False):
-            print(json.dumps({"error": {"message_th": exc.message_th,
-                                        "message_en": exc.message_en}}, ensure_ascii=False))
-        print(f"ข้อผิดพลาด: {exc.message_th}\nerror: {exc.message_en}", file=sys.stderr)
+        report_error(exc, as_json=getattr(args, "json", False))
         return EXIT_ERROR
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from gis.cli import _cli_actor, report_error
 from gis.errors import InputError, LandmapError
 from gis.io.check import check, features_geojson
 from gis.io.encoding import normalise
@@ -76,15 +76,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = _checked(args)
         store = open_store(args.store, create=False)
         try:
-            outcome, plan = import_report(store, report, args.layer, user=_actor(),
+            outcome, plan = import_report(store, report, args.layer, user=_cli_actor(),
                                           skip_errors=args.skip_errors)
         finally:
             store.close()
     except LandmapError as exc:
-        if args.json:
-            print(json.dumps({"error": {"message_th": exc.message_th,
-                                        "message_en": exc.message_en}}, ensure_ascii=False))
-        print(f"ข้อผิดพลาด: {exc.message_th}\nerror: {exc.message_en}", file=sys.stderr)
+        report_error(exc, as_json=args.json)
         return EXIT_REJECT
     payload = {"batch": outcome.batch, "layer": outcome.layer, "imported": outcome.imported,
                "held_back": outcome.held_back, **{k: v for k, v in plan.as_json().items()
@@ -104,7 +101,7 @@ def cmd_undo_import(args: argparse.Namespace) -> int:
 
     store = open_store(args.store, create=False)
     try:
-        results = store.undo_change_set(args.batch, user=_actor())
+        results = store.undo_change_set(args.batch, user=_cli_actor())
     finally:
         store.close()
     undone = sum(len(r.versions) for r in results)
@@ -136,12 +133,6 @@ def cmd_xlsform(args: argparse.Namespace) -> int:
               f"({len(sheets['survey'])} คำถาม)\nwrote the XLSForm of {args.layer} to "
               f"{args.out} ({len(sheets['survey'])} questions)")
     return 0
-
-
-def _actor() -> str:
-    import getpass
-
-    return f"cli:{getpass.getuser()}"
 
 
 def _epsg(text: str) -> int:

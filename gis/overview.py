@@ -7,21 +7,24 @@ from gis.store.protocol import Store
 from layers import LAYERS
 
 
+def area_labels(store: Store, lang: str = "th") -> dict[str, str]:
+    """Every area code a user can be assigned to (DOPA province … village, and villages of the
+    villages layer) with its name in ``lang`` (Thai when there is no English name)."""
+    column = "name_th" if lang == "th" else "name_en"
+    names: dict[str, str] = {}
+    for frame, key in ((store.read("admin"), "code"), (store.read("villages"), "village_code")):
+        for row in frame.to_dict("records"):
+            name = row.get(column) if isinstance(row.get(column), str) else row.get("name_th")
+            names.setdefault(str(row[key]), str(name))
+    return dict(sorted(names.items()))
+
+
 def area_names(store: Store, audience: Audience, lang: str = "th") -> list[str]:
-    """The audience's assigned areas as ``name (code)``, from the admin and villages layers;
-    empty for an audience that sees every area."""
+    """The audience's assigned areas as ``name (code)``; empty for an audience that sees
+    every area."""
     if audience.everywhere:
         return []
-    names: dict[str, str] = {}
-    admin = store.read("admin")
-    column = "name_th" if lang == "th" else "name_en"
-    for row in admin.to_dict("records"):
-        name = row.get(column) if isinstance(row.get(column), str) else row.get("name_th")
-        names[str(row["code"])] = str(name)
-    villages = store.read("villages")
-    for row in villages.to_dict("records"):
-        name = row.get(column) if isinstance(row.get(column), str) else row.get("name_th")
-        names.setdefault(str(row["village_code"]), str(name))
+    names = area_labels(store, lang)
     return [f"{names[a]} ({a})" if a in names else a for a in sorted(audience.areas)]
 
 

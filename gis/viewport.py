@@ -10,7 +10,6 @@ above the user's role are never sent, and an audience that may not see house poi
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.jsonable import jsonable
 from gis.privacy import (
     Audience,
     Scope,
@@ -157,7 +157,7 @@ def to_geojson(frame: pd.DataFrame, fields: Iterable[str]) -> dict[str, Any]:
     names = [f for f in fields if f in frame.columns]
     geoms = np.asarray(frame.geometry.array, dtype=object)
     rounded = _round(geoms)
-    columns = {name: [_json_value(v) for v in frame[name].tolist()] for name in names}
+    columns = {name: [jsonable(v) for v in frame[name].tolist()] for name in names}
     uids = frame["uid"].tolist() if "uid" in frame.columns else [None] * len(frame)
     features = []
     for i, geom in enumerate(rounded):
@@ -182,18 +182,6 @@ def _round(geoms: np.ndarray[Any, Any]) -> list[Any]:
         for i, geom in zip(np.flatnonzero(valid), kept, strict=True):
             out[int(i)] = geom
     return out
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import shapely
 
 from gis.io import thailand
 from gis.io.model import Issue, RawLayer, ReadResult, Severity, issue
+from gis.jsonable import jsonable
 
 Outcome = Literal["import", "import-with-issues", "reject"]
 POINT_LAYERS = frozenset({"households"})
@@ -209,18 +210,8 @@ def features_geojson(report: CheckReport) -> dict[str, Any]:
     for layer in report.layers:
         records = layer.raw.frame.to_dict("records") if len(layer.raw.frame.columns) else []
         for i in np.flatnonzero(layer.keep):
-            props = {str(k): _plain(v) for k, v in (records[i] if records else {}).items()}
+            props = {str(k): jsonable(v) for k, v in (records[i] if records else {}).items()}
             props.update(source_layer=layer.raw.name, source_row=int(i) + 1)
             features.append({"type": "Feature", "properties": props,
                              "geometry": shapely.geometry.mapping(layer.geometries[i])})
     return {"type": "FeatureCollection", "features": features}
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value if isinstance(value, str | int | float | bool) else str(value)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from gis.io.model import Issue, Severity, issue
 from gis.io.thai import parse_thai_date, thai_digits_to_arabic
+from gis.jsonable import jsonable
 from layers.schema import DType, Field, LayerSpec, Vocabulary
 
 _JUNK = re.compile(r"[\s_\-./()\[\]:,]+")
@@ -110,7 +111,7 @@ def convert(spec: LayerSpec, frame: pd.DataFrame, mapping: FieldMap, *,
         out[name] = values
     if mapping.extra and any(f.name == "extra" for f in spec.fields):
         extras: list[dict[str, Any] | None] = [
-            {c: _plain(r.get(c)) for c in mapping.extra if _plain(r.get(c)) is not None} or None
+            {c: jsonable(r.get(c)) for c in mapping.extra if jsonable(r.get(c)) is not None} or None
             for r in records
         ]
         out["extra"] = pd.Series(extras, index=frame.index, dtype=object)
@@ -182,13 +183,3 @@ def _bad_value(f: Field, raw: Any, why: str, *, row: int, file: str | None,
         f"'{raw}' in '{f.label_en}' is not {kind_en} ({why})",
         fix_th=f"แก้ค่าให้เป็น{kind_th}", fix_en=f"make it {kind_en}",
         file=file, layer=layer, row=row, field=column)
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from gis import accounts, dates
+from gis.overview import area_labels
 from gis.privacy import Role
-from gis.store import Store
 from ui import state
 from ui.i18n import N_
 from ui.resources import get_store, store_location
@@ -20,20 +20,6 @@ if me.role is not Role.ADMIN:  # the router shows this page to admins only; say 
     st.stop()
 store = get_store(store_location())
 actor = me.username
-
-
-def area_options(store: Store) -> dict[str, str]:
-    """DOPA codes users can be assigned to, with their names (public data)."""
-    admin = store.read("admin")
-    column = "name_th" if lang == "th" else "name_en"
-    out: dict[str, str] = {}
-    for row in admin.sort_values("code").to_dict("records"):
-        name = row.get(column) if isinstance(row.get(column), str) else row.get("name_th")
-        out[str(row["code"])] = f"{row['code']} {name}"
-    for row in store.read("villages").to_dict("records"):
-        code = str(row["village_code"])
-        out.setdefault(code, f"{code} {row.get('name_th')}")
-    return out
 
 
 def show_password(username: str, password: str) -> None:
@@ -67,7 +53,7 @@ def action_label(code: str) -> str:
     return _(msgid) if msgid else code
 
 
-areas = area_options(store)
+areas = {code: f"{code} {name}" for code, name in area_labels(store, lang).items()}
 roles = list(Role)
 st.title(_("Users"))
 tab_users, tab_add, tab_audit = st.tabs([_("Accounts"), _("Add a user"), _("Audit log")])

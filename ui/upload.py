@@ -19,10 +19,11 @@ from streamlit_folium import st_folium
 
 from gis.io.check import CheckReport, LayerCheck, check
 from gis.io.importer import ImportOutcome, ImportPlan, import_report, plan_import
+from gis.io.importer import undo_import as gis_undo_import
 from gis.io.model import CrsCandidate, Issue, ReadResult, Severity
 from gis.io.read import read_bytes
 from gis.privacy import Audience
-from gis.store.protocol import AuditEvent, Store
+from gis.store.protocol import Store
 from layers import LAYERS
 from ui import mapview
 from ui.i18n import N_
@@ -175,7 +176,8 @@ def issues_table(issues: list[Issue], kind: str, lang: str, key: str) -> None:
 # ------------------------------------------------------------------------------ writing
 def run_import(store: Store, report: CheckReport, kind: str, *, audience: Audience,
                skip_errors: bool) -> ImportOutcome:
-    """Import ``report`` into ``kind`` (one transaction) and audit it as ``import``.
+    """Import ``report`` into ``kind``: one transaction that also writes the ``import`` audit
+    entry.
 
     A ``LandmapError`` (rejected file, error rows not skipped) goes to the page's catch point;
     nothing is written then.
@@ -183,22 +185,14 @@ def run_import(store: Store, report: CheckReport, kind: str, *, audience: Audien
     user = audience.username
     outcome, _plan = import_report(store, report, kind, user=user, skip_errors=skip_errors,
                                    audience=audience)
-    store.append_audit(AuditEvent(user, "import", subject=outcome.batch, detail={
-        "file": report.file, "format": report.format, "layer": kind,
-        "imported": outcome.imported, "held_back": outcome.held_back,
-        "crs": sorted({layer.epsg for layer in report.layers if layer.epsg is not None}),
-    }))
     return outcome
 
 
 def undo_import(store: Store, last: LastImport, *, user: str) -> int:
-    """Undo the whole batch of ``last`` and audit it as ``undo_import``; returns the features
-    taken back. Refused (``ConflictError``) when one of them changed since."""
-    results = store.undo_change_set(last.outcome.batch, user=user)
-    undone = sum(len(r.versions) for r in results)
-    store.append_audit(AuditEvent(user, "undo_import", subject=last.outcome.batch, detail={
-        "file": last.file, "layer": last.outcome.layer, "features": undone}))
-    return undone
+    """Undo the whole batch of ``last`` (audited as ``undo_import`` in the same transaction);
+    returns the features taken back. Refused (``ConflictError``) when one of them changed
+    since."""
+    return gis_undo_import(store, last.outcome.batch, user=user, file=last.file)
 
 
 def last_import() -> LastImport | None:

@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from gis.errors import InputError
 from gis.io.model import Issue, Severity, issue
 from gis.io.thai import parse_thai_date, thai_digits_to_arabic
 from gis.jsonable import jsonable
@@ -45,13 +47,23 @@ class FieldMap:
 
 
 def match_columns(spec: LayerSpec, columns: list[str],
-                  overrides: Mapping[str, str] | None = None) -> FieldMap:
-    """Map ``columns`` to ``spec``'s fields; ``overrides`` (field → column) come first."""
-    chosen: dict[str, str] = dict(overrides or {})
+                  overrides: Mapping[str, str | None] | None = None) -> FieldMap:
+    """Map ``columns`` to ``spec``'s fields; ``overrides`` (field → column, or None to leave
+    the field unmapped) come first. An override naming an unknown field or column raises
+    ``InputError``."""
+    overrides = dict(overrides or {})
+    for name, column in overrides.items():
+        if name not in spec.field_names:
+            raise InputError(f"ชั้นข้อมูล {spec.name} ไม่มีช่อง {name}",
+                             f"layer {spec.name} has no field {name}")
+        if column is not None and column not in columns:
+            raise InputError(f"ไม่มีคอลัมน์ {column} ในไฟล์", f"the file has no column {column}")
+    chosen: dict[str, str] = {n: c for n, c in overrides.items() if c is not None}
     taken = set(chosen.values())
+    skipped = {n for n, c in overrides.items() if c is None}
     by_key = {key(c): c for c in columns}
     for f in spec.fields:
-        if f.name in chosen or f.derived:
+        if f.name in chosen or f.name in skipped or f.derived:
             continue
         for name in (f.name, f.label_th, f.label_en, *f.synonyms):
             column = by_key.get(key(name))
@@ -62,7 +74,7 @@ def match_columns(spec: LayerSpec, columns: list[str],
     # A DBF field name holds 10 bytes: "รหัสหมู่บ้าน" arrives as "รหัสหมู่บ้". A column cut at
     # that length matches a field whose name, label or synonym begins with it.
     for f in spec.fields:
-        if f.name in chosen or f.derived:
+        if f.name in chosen or f.name in skipped or f.derived:
             continue
         for column in columns:
             if column in taken or not _cut_at_dbf_width(column):
@@ -91,31 +103,96 @@ def _cut_at_dbf_width(column: str) -> bool:
 
 
 def convert(spec: LayerSpec, frame: pd.DataFrame, mapping: FieldMap, *,
-            file: str | None = None, layer: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+            file: str | None = None, layer: str | None = None,
+            values: Mapping[str, Mapping[str, str | None]] | None = None,
+            ) -> tuple[pd.DataFrame, list[Issue]]:
     """The frame as ``spec``'s fields (one column per mapped field, plus ``extra``) and an issue
-    for every value that could not be converted (its row is then not importable)."""
+    for every value that could not be converted (its row is then not importable).
+
+    ``values`` maps, per field, a source value (text, stripped) to the code the user chose for
+    it (or None for blank); a chosen code outside the field's vocabulary raises ``InputError``.
+    Each distinct value is converted once (survey columns repeat a few values many times)."""
     found: list[Issue] = []
     out = pd.DataFrame(index=frame.index)
-    records = frame.to_dict("records")
     for name, column in mapping.columns.items():
         f = spec.field(name)
-        values = []
-        for i, record in enumerate(records):
-            raw = record.get(column)
-            try:
-                values.append(value_for(f, raw))
-            except ValueError as exc:
-                values.append(None)
-                found.append(_bad_value(f, raw, str(exc), row=i + 1, file=file, layer=layer,
-                                        column=column))
-        out[name] = values
+        chosen = _checked_choices(f, (values or {}).get(name) or {})
+        converted, bad = _convert_column(f, frame[column].to_numpy(dtype=object), chosen)
+        for i, raw, why in bad:
+            found.append(_bad_value(f, raw, why, row=i + 1, file=file, layer=layer,
+                                    column=column))
+        out[name] = pd.Series(converted, index=frame.index, dtype=object)
     if mapping.extra and any(f.name == "extra" for f in spec.fields):
+        columns = {c: _distinct_map(jsonable, frame[c].to_numpy(dtype=object))
+                   for c in mapping.extra}
         extras: list[dict[str, Any] | None] = [
-            {c: jsonable(r.get(c)) for c in mapping.extra if jsonable(r.get(c)) is not None} or None
-            for r in records
+            {c: v[i] for c, v in columns.items() if v[i] is not None} or None
+            for i in range(len(frame))
         ]
         out["extra"] = pd.Series(extras, index=frame.index, dtype=object)
     return out, found
+
+
+def _checked_choices(f: Field, chosen: Mapping[str, str | None]) -> dict[str, str | None]:
+    if f.vocabulary is not None:
+        wrong = [c for c in chosen.values() if c is not None and c not in f.vocabulary.codes()]
+        if wrong:
+            raise InputError(
+                f"รหัส {wrong[0]} ไม่อยู่ในรายการของช่อง '{f.label_th}'",
+                f"code {wrong[0]} is not one of the values of '{f.label_en}'",
+                fix_th="เลือกค่าจากรายการ", fix_en="choose a value from the list")
+    return dict(chosen)
+
+
+def _convert_column(f: Field, raw: np.ndarray[Any, Any], chosen: Mapping[str, str | None],
+                    ) -> tuple[list[Any], list[tuple[int, Any, str]]]:
+    """Field ``f``'s values for the cells ``raw``, and (row index, raw, reason) for each cell
+    that cannot be converted."""
+    def one(value: Any) -> Any:
+        if chosen and value is not None:
+            text = str(value).strip()
+            if text in chosen:
+                return chosen[text]
+        try:
+            return value_for(f, value)
+        except ValueError as exc:
+            return _Bad(str(exc))
+
+    converted = _distinct_map(one, raw)
+    bad = [(i, raw[i], v.why) for i, v in enumerate(converted) if isinstance(v, _Bad)]
+    for i, _, _ in bad:
+        converted[i] = None
+    return converted, bad
+
+
+@dataclass(frozen=True)
+class _Bad:
+    why: str
+
+
+def _distinct_map(function: Any, cells: np.ndarray[Any, Any]) -> list[Any]:
+    """``[function(c) for c in cells]``, calling ``function`` once per distinct cell (missing
+    cells — None, NaN — give ``function(None)``)."""
+    if pd.api.types.infer_dtype(cells, skipna=True).startswith("mixed"):
+        # pandas would take 1, 1.0 and True for one value: tell them apart by type.
+        memo: dict[Any, Any] = {}
+        out_mixed = []
+        for c in cells:
+            try:
+                k = (c.__class__, c)
+                out_mixed.append(memo[k] if k in memo else memo.setdefault(k, function(c)))
+            except TypeError:  # unhashable cells (lists, dicts): one call each
+                out_mixed.append(function(c))
+        return out_mixed
+    try:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts): one call each
+        return [function(c) for c in cells]
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [function(u) for u in uniques]
+    results[-1] = function(None)  # code -1 (missing) picks the last slot
+    out: list[Any] = results[codes].tolist()
+    return out
 
 
 def value_for(f: Field, raw: Any) -> Any:

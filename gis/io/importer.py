@@ -6,8 +6,9 @@ the user did not choose to skip them, or when the write fails."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -18,10 +19,30 @@ from gis.io.check import CheckReport, LayerCheck
 from gis.io.fieldmap import FieldMap, convert, match_columns
 from gis.io.model import Issue, Severity, issue
 from gis.privacy import Audience, Scope, scope_of
-from gis.store.protocol import Store
+from gis.store.protocol import AuditEvent, Store
 from gis.validate import validate
 from layers import LAYERS
 from layers.schema import LayerSpec
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user decided before importing (the upload page, or a script).
+
+    ``columns``: per source layer, field → source column; ``None`` leaves the field empty (the
+    column then goes to ``extra``). Fields not named keep the automatic match.
+    ``values``: per field, a source value (as text, stripped) → the vocabulary code to store, or
+    ``None`` for blank — for spellings the vocabulary does not know.
+    ``flagged``: rows with warnings are imported and flagged (``"import"``: their warning codes
+    are kept in ``extra["import_flags"]``) or held back like rows with errors (``"hold"``).
+    """
+
+    columns: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    flagged: Literal["import", "hold"] = "import"
+
+
+FLAGS_KEY = "import_flags"  # extra["import_flags"]: the warning codes of an imported row
 
 
 @dataclass
@@ -33,27 +54,31 @@ class ImportPlan:
     frame: gpd.GeoDataFrame
     mappings: dict[str, FieldMap] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    error_rows: int = 0  # rows held back by an error
+    error_rows: int = 0  # rows held back by an error (or, when chosen, a warning)
+    flagged_rows: int = 0  # rows imported with warnings
 
     def as_json(self) -> dict[str, Any]:
         return {
             "layer": self.kind, "importable": len(self.frame), "held_back": self.error_rows,
+            "flagged": self.flagged_rows,
             "mappings": {name: {"fields": dict(m.columns), "extra": list(m.extra)}
                          for name, m in self.mappings.items()},
         }
 
 
 def plan_import(report: CheckReport, kind: str, *, store: Store | None = None,
-                audience: Audience | None = None) -> ImportPlan:
+                audience: Audience | None = None, choices: Choices | None = None) -> ImportPlan:
     """Map, convert and validate every source layer of ``report`` into layer ``kind``
     (``store`` adds the checks against stored data: villages, plots; ``audience`` holds back
-    rows outside the areas the user is assigned to)."""
+    rows outside the areas the user is assigned to; ``choices`` are the user's mapping and
+    what to do with flagged rows)."""
+    choices = choices or Choices()
     scope = scope_of(store, audience) if store is not None and audience is not None else None
     spec = LAYERS[kind]
     frames: list[pd.DataFrame] = []
     plan = ImportPlan(kind, gpd.GeoDataFrame(geometry=[], crs=4326), issues=list(report.issues))
     for layer in report.layers:
-        part, held = _plan_layer(spec, report.file, layer, plan, store, scope)
+        part, held = _plan_layer(spec, report.file, layer, plan, store, scope, choices)
         plan.error_rows += held
         if len(part):
             frames.append(part)
@@ -64,16 +89,18 @@ def plan_import(report: CheckReport, kind: str, *, store: Store | None = None,
 
 
 def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
-                store: Store | None, scope: Scope | None) -> tuple[pd.DataFrame, int]:
+                store: Store | None, scope: Scope | None,
+                choices: Choices) -> tuple[pd.DataFrame, int]:
     raw = layer.raw
     # Columns that became the geometry (lat/lon, UTM, geopoint, and the other parts of a
     # Kobo/ODK geopoint) are not attributes: an exact house position must not reach `extra`.
     columns = [str(c) for c in raw.frame.columns]
     used = location_columns(columns, [str(c) for c in raw.meta.get("coordinate_columns") or ()])
-    mapping = match_columns(spec, [c for c in columns if c not in used])
+    mapping = match_columns(spec, [c for c in columns if c not in used],
+                            choices.columns.get(raw.name))
     plan.mappings[raw.name] = mapping
     converted, found = convert(spec, raw.frame.reset_index(drop=True), mapping, file=file,
-                               layer=raw.name)
+                               layer=raw.name, values=choices.values)
     blocked = np.zeros(len(converted), dtype=bool)
     for name in spec.required_fields:
         values = converted[name] if name in converted.columns else pd.Series(
@@ -106,11 +133,28 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
         found += validate(rows, spec, store=store, rows=[int(i) + 1 for i in candidates],
                           file=file, layer=raw.name)
     plan.issues.extend(found)
+    flags: dict[int, list[str]] = {}
     for item in [*found, *layer.issues, *raw.issues]:
-        if item.severity is Severity.ERROR and item.row is not None and item.row <= len(blocked):
+        if item.row is None or item.row > len(blocked):
+            continue
+        if item.severity is Severity.ERROR:
             blocked[item.row - 1] = True
+        elif item.severity is Severity.WARNING:
+            flags.setdefault(item.row - 1, []).append(item.code)
+    if choices.flagged == "hold":
+        for index in flags:
+            blocked[index] = True
     importable = layer.keep & ~blocked
     held = int((layer.keep & blocked).sum())
+    if flags and "extra" in spec.field_names:
+        if "extra" not in converted.columns:
+            converted["extra"] = pd.Series([None] * len(converted), dtype=object)
+        extras = converted["extra"].tolist()
+        for index, codes in flags.items():
+            if importable[index]:
+                extras[index] = {**(extras[index] or {}), FLAGS_KEY: sorted(set(codes))}
+                plan.flagged_rows += 1
+        converted["extra"] = pd.Series(extras, index=converted.index, dtype=object)
     part = converted.loc[importable].copy()
     part["geometry"] = [g for g, ok in zip(layer.geometries, importable, strict=True) if ok]
     return part, held
@@ -154,8 +198,9 @@ class ImportOutcome:
 
 def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
                   skip_errors: bool = False, audience: Audience | None = None,
-                  ) -> tuple[ImportOutcome, ImportPlan]:
-    """Write the importable rows of ``report`` into ``kind`` in one transaction.
+                  choices: Choices | None = None) -> tuple[ImportOutcome, ImportPlan]:
+    """Write the importable rows of ``report`` into ``kind`` in one transaction, together with
+    its ``import`` audit entry (subject: the batch id).
 
     Raises ``InputError`` (nothing written) when the file was rejected, when rows have errors
     and ``skip_errors`` is False, or when no row can be imported.
@@ -166,7 +211,7 @@ def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
             f"{report.file} was not imported: unreadable, or nothing usable in Thailand",
             file=report.file, fix_th="ดูรายการปัญหาด้วย landmap check",
             fix_en="see the issues with landmap check")
-    plan = plan_import(report, kind, store=store, audience=audience)
+    plan = plan_import(report, kind, store=store, audience=audience, choices=choices)
     if plan.error_rows and not skip_errors:
         raise InputError(
             f"มี {plan.error_rows:,} แถวที่มีข้อผิดพลาด จึงยังไม่นำเข้าอะไรเลย",
@@ -178,5 +223,20 @@ def import_report(store: Store, report: CheckReport, kind: str, *, user: str,
         raise InputError(
             "ไม่มีแถวใดนำเข้าได้", "no row can be imported", file=report.file,
             fix_th="ดูรายการปัญหาด้วย landmap check", fix_en="see the issues with landmap check")
-    result = store.write(kind, plan.frame, user=user)
+    audit = AuditEvent(user, "import", detail={
+        "file": report.file, "format": report.format, "layer": kind,
+        "imported": len(plan.frame), "held_back": plan.error_rows,
+        "flagged": plan.flagged_rows,
+        "crs": sorted({layer.epsg for layer in report.layers if layer.epsg is not None}),
+    })
+    result = store.write(kind, plan.frame, user=user, audit=audit)
     return ImportOutcome(result.change_set, kind, len(result.versions), plan.error_rows), plan
+
+
+def undo_import(store: Store, batch: str, *, user: str, file: str | None = None) -> int:
+    """Undo the whole import ``batch``, audited as ``undo_import`` in the same transaction;
+    returns how many features were taken back. Refused (``ConflictError``, nothing changed)
+    when one of them was edited since."""
+    results = store.undo_change_set(batch, user=user, audit=AuditEvent(
+        user, "undo_import", subject=batch, detail={"file": file} if file else {}))
+    return sum(len(r.versions) for r in results)

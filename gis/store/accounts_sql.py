@@ -130,7 +130,7 @@ def save_account(
                 if cur.rowcount != 1:
                     _refuse_stale(store, cur, state, expected_version)
             if audit is not None:
-                _insert_audit(store, cur, audit, now)
+                insert_audit(store, cur, audit, now)
     except ConflictError:
         raise
     except Exception as exc:
@@ -197,10 +197,10 @@ def _from_db(store: SqlStore, dtype: DType, value: Any) -> Any:
 def append_audit(store: SqlStore, event: AuditEvent) -> None:
     """Write one audit entry in a transaction of its own."""
     with store._transaction() as cur:
-        _insert_audit(store, cur, event, utc_now())
+        insert_audit(store, cur, event, utc_now())
 
 
-def _insert_audit(store: SqlStore, cur: Any, event: AuditEvent, now: dt.datetime) -> None:
+def insert_audit(store: SqlStore, cur: Any, event: AuditEvent, now: dt.datetime) -> None:
     if not event.username or not event.action:
         raise InputError("บันทึกการใช้งานต้องมีผู้กระทำและการกระทำ",
                          "an audit entry needs a user and an action")

@@ -8,6 +8,7 @@ The backends only supply SQL dialect: placeholders, geometry encoding, locking, 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -265,12 +266,14 @@ class SqlStore(ABC):
         return found
 
     # ------------------------------------------------------------------------- writing
-    def write(self, layer: str, frame: pd.DataFrame, *, user: str) -> ChangeResult:
+    def write(self, layer: str, frame: pd.DataFrame, *, user: str,
+              audit: AuditEvent | None = None) -> ChangeResult:
         """Insert every row of ``frame`` as a new feature (version 1), in one transaction.
 
         ``uid`` is kept when the frame has one, generated otherwise. ``version``/``updated_*``
         columns are ignored: the store sets them. Rows are checked against the layer's
         declaration first; a bad value raises ``InputError`` naming the row and field.
+        ``audit`` is written in the same transaction (its subject defaults to the change set).
         """
         spec = self.spec(layer)
         frame = conform_frame(spec, frame)
@@ -293,7 +296,7 @@ class SqlStore(ABC):
                 values["geometry"] = conform_geometry(spec, geoms[i], row=i + 1)
             check_required(spec, values, row=i + 1)
             changes.append(_Change("insert", uid, None, values))
-        return self._apply(spec, changes, user=user)
+        return self._apply(spec, changes, user=user, audit=audit)
 
     def update(
         self,
@@ -403,8 +406,11 @@ class SqlStore(ABC):
             f"{spec.name}/{uid} has no version {version}",
         )
 
-    def _apply(self, spec: LayerSpec, changes: list[_Change], *, user: str) -> ChangeResult:
-        """The single write path: lock, check versions, write states and history, commit."""
+    def _apply(self, spec: LayerSpec, changes: list[_Change], *, user: str,
+               audit: AuditEvent | None = None) -> ChangeResult:
+        """The single write path: lock, check versions, write states and history (and the
+        audit entry, when given, with the change set as its subject unless it names one),
+        commit."""
         if not user:
             raise InputError("ต้องระบุผู้แก้ไข", "a change needs the name of the user making it")
         change_set = str(uuid.uuid4())
@@ -440,6 +446,10 @@ class SqlStore(ABC):
                     versions[c.uid] = state["version"]
                 self._executemany(cur, self._update_sql(spec), changed_rows)
                 self._executemany(cur, self._history_sql(), history)
+                if audit is not None:
+                    accounts_sql.insert_audit(self, cur, dataclasses.replace(
+                        audit, subject=audit.subject or change_set,
+                        detail={**audit.detail, "change_set": change_set}), now)
                 self._after_change(cur, spec)
         except ConflictError:
             raise
@@ -475,11 +485,12 @@ class SqlStore(ABC):
             self, account, expected_version=expected_version, audit=audit
         )
 
-    def undo_change_set(self, change_set: str, *, user: str) -> list[ChangeResult]:
+    def undo_change_set(self, change_set: str, *, user: str,
+                        audit: AuditEvent | None = None) -> list[ChangeResult]:
         """Undo a whole change set (e.g. an import batch); see ``gis.store.batches``."""
         from gis.store.batches import undo_change_set
 
-        return undo_change_set(self, change_set, user=user)
+        return undo_change_set(self, change_set, user=user, audit=audit)
 
     def append_audit(self, event: AuditEvent) -> None:
         """Write one audit entry."""

@@ -4,17 +4,20 @@ of them has been changed since (then ``ConflictError`` names them)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from gis.errors import StoreError
-from gis.store.protocol import ChangeResult
+from gis.store.protocol import AuditEvent, ChangeResult
 
 if TYPE_CHECKING:
     from gis.store.base import SqlStore
 
 
-def undo_change_set(store: SqlStore, change_set: str, *, user: str) -> list[ChangeResult]:
-    """Undo every change of ``change_set``; returns one result per layer it touched."""
+def undo_change_set(store: SqlStore, change_set: str, *, user: str,
+                    audit: AuditEvent | None = None) -> list[ChangeResult]:
+    """Undo every change of ``change_set``; returns one result per layer it touched. ``audit``
+    (its subject defaults to ``change_set``) is written with the last layer's transaction."""
     from gis.store.base import HISTORY_TABLE, _Change
 
     with store._reading() as cur:
@@ -26,7 +29,9 @@ def undo_change_set(store: SqlStore, change_set: str, *, user: str) -> list[Chan
         raise StoreError(f"ไม่พบชุดการเปลี่ยนแปลง {change_set}",
                          f"no change set {change_set}")
     results = []
-    for layer in layers:
+    if audit is not None:
+        audit = dataclasses.replace(audit, subject=audit.subject or change_set)
+    for n, layer in enumerate(layers, start=1):
         spec = store.spec(layer)
         entries = [e for e in store.history_of_change_set(layer, change_set)]
         changes = [
@@ -34,5 +39,6 @@ def undo_change_set(store: SqlStore, change_set: str, *, user: str) -> list[Chan
                     replace=dict(e.after, deleted=True) if e.before is None else e.before)
             for e in entries
         ]
-        results.append(store._apply(spec, changes, user=user))
+        results.append(store._apply(spec, changes, user=user,
+                                    audit=audit if n == len(layers) else None))
     return results

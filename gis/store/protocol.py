@@ -108,7 +108,9 @@ class Store(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
-    def write(self, layer: str, frame: pd.DataFrame, *, user: str) -> ChangeResult: ...
+    def write(
+        self, layer: str, frame: pd.DataFrame, *, user: str, audit: AuditEvent | None = None
+    ) -> ChangeResult: ...
 
     def update(
         self,
@@ -125,7 +127,9 @@ class Store(Protocol):
 
     def history(self, layer: str, uid: str) -> Sequence[HistoryEntry]: ...
 
-    def undo_change_set(self, change_set: str, *, user: str) -> list[ChangeResult]: ...
+    def undo_change_set(
+        self, change_set: str, *, user: str, audit: AuditEvent | None = None
+    ) -> list[ChangeResult]: ...
 
     def restore(
         self, layer: str, uid: str, version: int, *, expected_version: int, user: str

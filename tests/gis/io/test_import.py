@@ -149,3 +149,56 @@ def test_a_surveyor_cannot_import_into_someone_elses_village(tmp_path: Path) -> 
             (1, "village_code"), (2, "village_code"), (3, "village_code")]
     finally:
         store.close()
+
+
+def test_the_users_choices_change_mapping_values_and_flagged_rows(tmp_path: Path) -> None:
+    from gis.io.check import check
+    from gis.io.importer import FLAGS_KEY, Choices, import_report, plan_import
+    from gis.io.read import read_path
+
+    path = write_csv(tmp_path / "survey.csv", [*ROWS, BAD])  # BAD: "สวยมาก" is no condition
+    report = check(read_path(path), kind="households")
+    layer = report.layers[0].raw.name
+    plan = plan_import(report, "households")
+    assert plan.error_rows == 1 and len(plan.frame) == 3
+    assert [(i.code, i.row) for i in plan.issues if i.code == "not_in_vocabulary"] == [
+        ("not_in_vocabulary", 4)]
+
+    chosen = Choices(
+        columns={layer: {"members": None, "priority_note": "หมายเหตุทีม"}},
+        values={"house_condition": {"สวยมาก": "good"}})
+    plan = plan_import(report, "households", choices=chosen)
+    assert plan.error_rows == 0 and len(plan.frame) == 4
+    assert plan.frame["house_condition"].tolist()[-1] == "good"
+    assert "members" not in plan.frame.columns  # left empty on purpose …
+    assert plan.frame["extra"].iloc[0]["จำนวนคน"] == "4"  # … so the column went to extra
+    assert plan.frame["priority_note"].tolist()[0] == "บ้านริมคลอง"
+
+    from gis.errors import InputError
+    with pytest.raises(InputError):  # a code the vocabulary does not have
+        plan_import(report, "households", choices=Choices(values={"house_condition": {"x": "?"}}))
+    with pytest.raises(InputError):  # a column the file does not have
+        plan_import(report, "households", choices=Choices(columns={layer: {"phone": "nope"}}))
+
+    # Flagged rows: a stored village makes row 3 an "outside village" warning.
+    store = open_store(str(tmp_path / "s.gpkg"), create=True)
+    try:
+        import geopandas as gpd
+        from shapely.geometry import box
+        store.write("villages", gpd.GeoDataFrame(
+            {"village_code": ["27040103"], "name_th": ["บ้านทดสอบ"], "tambon_code": ["270401"]},
+            geometry=[box(102.1665, 13.5195, 102.1685, 13.5215)], crs=4326), user="t")
+        plan = plan_import(report, "households", store=store, choices=chosen)
+        outside = sorted(i.row for i in plan.issues if i.code == "outside_village")
+        assert outside == [3]  # 13.5190, 102.1660 lies outside the box (and its slack)
+        assert plan.flagged_rows == 1
+        assert plan.frame["extra"].iloc[2][FLAGS_KEY] == ["outside_village"]
+        held = plan_import(report, "households", store=store,
+                           choices=Choices(chosen.columns, chosen.values, flagged="hold"))
+        assert held.error_rows == 1 and len(held.frame) == 3
+        outcome, _ = import_report(store, report, "households", user="som", choices=chosen)
+        assert outcome.imported == 4
+        (entry,) = store.read_audit(action="import")
+        assert entry["subject"] == outcome.batch and entry["detail"]["flagged"] == 1
+    finally:
+        store.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from gis.io import thailand
@@ -23,6 +24,7 @@ from gis.io.coord_values import parse_degrees, parse_geopoint, parse_number
 from gis.io.coords_utm import from_utm
 from gis.io.model import CrsCandidate, CrsSource, Issue, Severity, issue
 
+_PLAIN_DECIMAL = r"[+-]?\d+(?:\.\d*)?|[+-]?\.\d+"  # what parse_number reads as it is
 LOW_ACCURACY_M = 50.0  # a phone GPS fix worse than this cannot place a house on a plot
 LOOKED_FOR = ("ละติจูด/ลองจิจูด", "lat/lon", "latitude/longitude", "x/y", "E/N", "easting/northing",
               "ค่าพิกัดตะวันออก/เหนือ", "_<name>_latitude", "<name>-Latitude", "geopoint")
@@ -76,7 +78,7 @@ def locate(frame: pd.DataFrame, *, headerless: bool = False, file: str | None = 
         Where the table came from, for the issues.
     """
     where: dict[str, Any] = {"file": file, "layer": layer, "sheet": sheet}
-    cells = {str(c): [_text(v) for v in frame[c].tolist()] for c in frame.columns}
+    cells = _Cells(frame)
     roles: dict[str, str] = {}
     if not headerless:
         for name in cells:
@@ -163,6 +165,34 @@ def _shaped(shapes: list[Any], column: str, where: dict[str, Any]) -> Located:
     return Located(shapes, 4326, "declared", [], (column,), found)
 
 
+class _Cells(dict[str, list[str | None]]):
+    """Column name → its cells as stripped text (None for blank), made when first asked for:
+    a table with lat/lon headers never needs its other columns as text."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__()
+        self._frame = frame
+        self._names = {str(c): c for c in frame.columns}
+
+    def __missing__(self, name: str) -> list[str | None]:
+        column = self._frame[self._names[name]].to_numpy(dtype=object)
+        try:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        except TypeError:
+            texts = [_text(v) for v in column]
+        else:
+            table = np.array([*(_text(u) for u in uniques), None], dtype=object)
+            texts = table[codes].tolist()  # code -1 (missing) → the last slot, None
+        self[name] = texts
+        return texts
+
+    def __iter__(self) -> Any:
+        return iter(self._names)
+
+    def items(self) -> Any:
+        return ((name, self[name]) for name in self._names)
+
+
 def _text(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -171,7 +201,18 @@ def _text(value: Any) -> str | None:
 
 
 def _parse(values: list[str | None]) -> list[float | None]:
-    return [parse_degrees(v) if v is not None else None for v in values]
+    """Degrees for each cell; plain decimals (nearly every cell) in one vectorised pass."""
+    cells = pd.Series(values, dtype=object)
+    text = cells.where(cells.notna(), "")
+    plain = text.str.fullmatch(_PLAIN_DECIMAL).fillna(False).to_numpy(dtype=bool)
+    out = np.full(len(values), np.nan)
+    if plain.any():
+        out[plain] = text[plain].astype(float).to_numpy()
+    parsed: list[float | None] = [None if not np.isfinite(v) else float(v) for v in out]
+    for i in np.flatnonzero(~plain):
+        value = values[i]
+        parsed[i] = parse_degrees(value) if value is not None else None
+    return parsed
 
 
 def _numbers(values: list[str | None], *, metres: bool = False) -> list[float]:
@@ -269,7 +310,8 @@ def _degrees(lats: list[float | None], lons: list[float | None], columns: tuple[
                 f"GPS accuracy {accuracy[i]:g} m (worse than {LOW_ACCURACY_M:g} m)",
                 fix_th="เก็บพิกัดใหม่ในที่โล่ง", fix_en="take the position again in the open",
                 row=int(i) + 1, field=fields, **where))
-    geometry: list[Point | None] = [
-        None if b else Point(x, y) for b, x, y in zip(bad, lon, lat, strict=True)]
+    points = shapely.points(lon, lat)
+    points[bad] = None
+    geometry: list[Point | None] = points.tolist()
     found.sort(key=lambda f: (f.row or 0))
     return Located(geometry, 4326, source, [], columns, found)

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from babel.dates import get_month_names
 
@@ -110,64 +111,73 @@ def normalise_thai(
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """A copy of ``frame`` with Thai digits in numeric-looking text turned into Arabic digits
     and Buddhist-Era dates written as ISO Gregorian dates, and one ``info`` issue per change
-    (``thai_digits``, ``buddhist_era_date``) naming the row (from 1) and the column.
+    (``thai_digits``, ``buddhist_era_date``) naming the row (from 1) and the column (the first
+    ``PER_COLUMN`` of a column one by one, then how many more).
 
-    Text that is not a number or a date (names, addresses) keeps its Thai digits."""
+    Text that is not a number or a date (names, addresses) keeps its Thai digits. Each distinct
+    value of a column is looked at once."""
     out = frame.copy()
     found: list[Issue] = []
     where: dict[str, Any] = {"file": file, "layer": layer, "sheet": sheet}
     for column in out.columns:
-        values = out[column].tolist()
-        changed = False
-        before = len(found)
-        for index, value in enumerate(values):
-            # Only text with a digit (Arabic or Thai) can be a number or a date.
-            if not isinstance(value, str) or not any(ch.isdigit() for ch in value):
-                continue
-            new = value
-            parsed = _parse(value)
-            if parsed is not None and parsed[1]:
-                new = parsed[0].isoformat()
-                found.append(issue(
-                    "buddhist_era_date", Severity.INFO,
-                    f"แปลงวันที่ พ.ศ. '{value}' เป็น ค.ศ. {new}",
-                    f"Buddhist-Era date '{value}' read as {new}",
-                    row=index + 1, field=str(column), **where))
-            else:
-                arabic = thai_digits_to_arabic(value)
-                if arabic != value and _NUMERIC.match(arabic):
-                    new = arabic
-                    found.append(issue(
-                        "thai_digits", Severity.INFO,
-                        f"แปลงเลขไทย '{value}' เป็น '{new}'",
-                        f"Thai digits '{value}' read as '{new}'",
-                        row=index + 1, field=str(column), **where))
-                elif parsed is not None and arabic != value:
-                    new = parsed[0].isoformat()
-                    found.append(issue(
-                        "thai_digits", Severity.INFO,
-                        f"แปลงวันที่ที่เขียนด้วยเลขไทย '{value}' เป็น {new}",
-                        f"date in Thai digits '{value}' read as {new}",
-                        row=index + 1, field=str(column), **where))
-            if new != value:
-                values[index] = new
-                changed = True
-        if changed:
-            out[column] = pd.Series(values, index=out.index, dtype=object)
-        found[before:] = _capped(found[before:], str(column), where)
+        cells = out[column].to_numpy(dtype=object)
+        try:
+            codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        except TypeError:  # unhashable cells (lists, dicts) are never numbers or dates
+            continue
+        changes = {k: change for k, value in enumerate(uniques)
+                   if (change := _normalised(value)) is not None}
+        if not changes:
+            continue
+        new_values = np.array(uniques, dtype=object)
+        for k, change in changes.items():
+            new_values[k] = change[0]
+        hit = np.isin(codes, np.fromiter(changes, dtype=codes.dtype))
+        rows = np.flatnonzero(hit)
+        values = cells.copy()
+        values[rows] = new_values[codes[rows]]
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+        items = []
+        for i in rows[:PER_COLUMN + 1]:
+            _new, code, th, en = changes[int(codes[i])]
+            items.append(issue(code, Severity.INFO, th, en, row=int(i) + 1, field=str(column),
+                               **where))
+        if len(rows) > PER_COLUMN:  # counted, not listed
+            items[PER_COLUMN:] = _capped_rest(items[PER_COLUMN].code, len(rows) - PER_COLUMN,
+                                              str(column), where)
+        found.extend(items)
     return out, found
+
+
+def _normalised(value: Any) -> tuple[str, str, str, str] | None:
+    """(new text, issue code, Thai message, English message) when ``value`` is a Buddhist-Era
+    date or a number/date written in Thai digits; None when it stays as it is."""
+    # Only text with a digit (Arabic or Thai) can be a number or a date.
+    if not isinstance(value, str) or not any(ch.isdigit() for ch in value):
+        return None
+    parsed = _parse(value)
+    if parsed is not None and parsed[1]:
+        new = parsed[0].isoformat()
+        return (new, "buddhist_era_date", f"แปลงวันที่ พ.ศ. '{value}' เป็น ค.ศ. {new}",
+                f"Buddhist-Era date '{value}' read as {new}")
+    arabic = thai_digits_to_arabic(value)
+    if arabic != value and _NUMERIC.match(arabic):
+        return (arabic, "thai_digits", f"แปลงเลขไทย '{value}' เป็น '{arabic}'",
+                f"Thai digits '{value}' read as '{arabic}'")
+    if parsed is not None and arabic != value:
+        new = parsed[0].isoformat()
+        return (new, "thai_digits", f"แปลงวันที่ที่เขียนด้วยเลขไทย '{value}' เป็น {new}",
+                f"date in Thai digits '{value}' read as {new}")
+    return None
 
 
 PER_COLUMN = 20  # info findings listed one by one per column; the rest are counted
 
 
-def _capped(items: list[Issue], column: str, where: dict[str, Any]) -> list[Issue]:
-    """The first ``PER_COLUMN`` findings of a column, then one saying how many more."""
-    if len(items) <= PER_COLUMN:
-        return items
-    rest = len(items) - PER_COLUMN
-    return [*items[:PER_COLUMN], issue(
-        items[PER_COLUMN].code, Severity.INFO,
+def _capped_rest(code: str, rest: int, column: str, where: dict[str, Any]) -> list[Issue]:
+    """The one finding that counts the ``rest`` of a column's changes."""
+    return [issue(
+        code, Severity.INFO,
         f"และอีก {rest:,} แถวในคอลัมน์ {column} ที่แปลงแบบเดียวกัน",
         f"and {rest:,} more rows of column {column} normalised the same way",
         field=column, **where)]

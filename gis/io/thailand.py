@@ -61,19 +61,35 @@ def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 def in_thailand(geometries: np.ndarray) -> np.ndarray:
     """For each valid shapely geometry (lon/lat): points inside the outline; lines and polygons
-    with at least ``MOSTLY`` of their length or area inside. None/empty is outside."""
+    with at least ``MOSTLY`` of their length or area inside. None/empty is outside.
+
+    Single points and shapes wholly inside are decided in one vectorised call each; only the
+    shapes that cross the border are measured one by one."""
     geoms = np.asarray(geometries, dtype=object)
     out = np.zeros(len(geoms), dtype=bool)
     shape = outline()
-    for i, geom in enumerate(geoms):
-        if geom is None or geom.is_empty:
-            continue
-        dim = shapely.get_dimensions(geom)
-        if dim == 0:
-            xy = shapely.get_coordinates(geom)
-            out[i] = bool(shapely.contains_xy(shape, xy[:, 0], xy[:, 1]).mean() >= MOSTLY)
-        elif dim == 1:
-            out[i] = geom.intersection(shape).length >= MOSTLY * geom.length
-        else:
-            out[i] = geom.intersection(shape).area >= MOSTLY * geom.area
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    present[present] = ~shapely.is_empty(geoms[present])
+    if not present.any():
+        return out
+    types = np.full(len(geoms), -1)
+    types[present] = shapely.get_type_id(geoms[present])
+    single = np.flatnonzero(types == 0)  # Point
+    if single.size:
+        xy = shapely.get_coordinates(geoms[single])
+        out[single] = shapely.contains_xy(shape, xy[:, 0], xy[:, 1])
+    rest = np.flatnonzero(present & (types != 0))
+    if rest.size:
+        whole = shapely.contains(shape, geoms[rest])
+        out[rest[whole]] = True
+        for i in rest[~whole]:
+            geom = geoms[i]
+            dim = shapely.get_dimensions(geom)
+            if dim == 0:
+                xy = shapely.get_coordinates(geom)
+                out[i] = bool(shapely.contains_xy(shape, xy[:, 0], xy[:, 1]).mean() >= MOSTLY)
+            elif dim == 1:
+                out[i] = geom.intersection(shape).length >= MOSTLY * geom.length
+            else:
+                out[i] = geom.intersection(shape).area >= MOSTLY * geom.area
     return out

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,9 +21,8 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
-from gis.store import accounts_sql
+from gis.store import accounts_sql, bulk
 from gis.store.checks import (
-    check_required,
     conform_frame,
     conform_geometry,
     expected_version,
@@ -100,6 +99,15 @@ class SqlStore(ABC):
     def _json_to_db(self, obj: Any) -> Any: ...
 
     @abstractmethod
+    def _json_text_to_db(self, text: str) -> Any:
+        """JSON already serialised (``states.dumps``) as the backend's parameter."""
+
+    @abstractmethod
+    def _geoms_to_db(self, geoms: np.ndarray[Any, Any],
+                     wkb: Sequence[bytes | None]) -> list[Any]:
+        """Many geometries as parameters, given their 2-D ISO little-endian WKB."""
+
+    @abstractmethod
     def _json_from_db(self, value: Any) -> Any: ...
 
     @abstractmethod
@@ -114,6 +122,11 @@ class SqlStore(ABC):
 
     def _after_change(self, cur: Any, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
         """Backend bookkeeping inside the same transaction (e.g. GeoPackage extents)."""
+
+    def _insert_new(self, cur: Any, spec: LayerSpec, rows: Sequence[Sequence[Any]],
+                    geometries: np.ndarray[Any, Any] | None) -> None:
+        """Insert the rows of new features (``write``); backends may do it in bulk."""
+        self._executemany(cur, self._insert_sql(spec), rows)
 
     def _executemany(self, cur: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Every multi-row statement runs here (tests inject faults at this seam)."""
@@ -282,21 +295,20 @@ class SqlStore(ABC):
             if "uid" in frame.columns
             else [str(uuid.uuid4()) for _ in range(len(frame))]
         )
-        columns = [c for c in spec.field_names if c in frame.columns]
-        fields = [spec.field(c) for c in columns]  # looked up once, not per cell
-        raw_columns = [frame[c].tolist() for c in columns]
-        geoms = list(frame.geometry.array) if spec.geometry else [None] * len(frame)
-        changes = []
-        for i, uid in enumerate(uids):
-            values = {
-                f.name: coerce(f, col[i], layer=layer, row=i + 1)
-                for f, col in zip(fields, raw_columns, strict=True)
-            }
-            if spec.geometry:
-                values["geometry"] = conform_geometry(spec, geoms[i], row=i + 1)
-            check_required(spec, values, row=i + 1)
-            changes.append(_Change("insert", uid, None, values))
-        return self._apply(spec, changes, user=user, audit=audit)
+        columns = bulk.coerce_columns(spec, frame, uids)
+        if not user:
+            raise InputError("ต้องระบุผู้แก้ไข", "a change needs the name of the user making it")
+        change_set = str(uuid.uuid4())
+        now = utc_now()
+        rows, history = bulk.encode(self, spec, columns, user=user, at=now,
+                                    change_set=change_set)
+        with self._writing(), self._transaction() as cur:
+            self._insert_new(cur, spec, rows, columns.geometries)
+            self._executemany(cur, self._history_sql(), history)
+            self._audit_in(cur, audit, change_set, now)
+            self._after_change(cur, spec)
+        return ChangeResult(change_set=change_set, layer=spec.name,
+                            versions=dict.fromkeys(uids, 1))
 
     def update(
         self,
@@ -418,39 +430,50 @@ class SqlStore(ABC):
         inserts = [c for c in changes if c.op == "insert"]
         edits = [c for c in changes if c.op != "insert"]
         versions: dict[str, int] = {}
+        with self._writing(), self._transaction() as cur:
+            current = self._current(cur, spec, [c.uid for c in edits], lock=True)
+            _check_versions(spec, edits, current)
+            history: list[list[Any]] = []
+            new_rows: list[list[Any]] = []
+            for c in inserts:
+                state = empty_state(spec) | c.values
+                state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
+                             deleted=False)
+                new_rows.append(self._row(spec, state))
+                history.append(self._history_row(spec, c, None, state, change_set))
+                versions[c.uid] = 1
+            self._executemany(cur, self._insert_sql(spec), new_rows)
+            changed_rows: list[list[Any]] = []
+            for c in edits:
+                before = current[c.uid]
+                base = c.replace if c.replace is not None else before
+                state = {**base, **c.values}
+                state.update(uid=c.uid, version=before["version"] + 1, updated_at=now,
+                             updated_by=user)
+                changed_rows.append(
+                    [*self._row(spec, state)[1:], c.uid, before["version"]]
+                )
+                history.append(self._history_row(spec, c, before, state, change_set))
+                versions[c.uid] = state["version"]
+            self._executemany(cur, self._update_sql(spec), changed_rows)
+            self._executemany(cur, self._history_sql(), history)
+            self._audit_in(cur, audit, change_set, now)
+            self._after_change(cur, spec)
+        return ChangeResult(change_set=change_set, layer=spec.name, versions=versions)
+
+    def _audit_in(self, cur: Any, audit: AuditEvent | None, change_set: str,
+                  now: Any) -> None:
+        """The audit entry of a change, inside its transaction (subject: the change set)."""
+        if audit is not None:
+            accounts_sql.insert_audit(self, cur, dataclasses.replace(
+                audit, subject=audit.subject or change_set,
+                detail={**audit.detail, "change_set": change_set}), now)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around a write transaction: a repeated uid becomes a bilingual ``StoreError``."""
         try:
-            with self._transaction() as cur:
-                current = self._current(cur, spec, [c.uid for c in edits], lock=True)
-                _check_versions(spec, edits, current)
-                history: list[list[Any]] = []
-                new_rows: list[list[Any]] = []
-                for c in inserts:
-                    state = empty_state(spec) | c.values
-                    state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
-                                 deleted=False)
-                    new_rows.append(self._row(spec, state))
-                    history.append(self._history_row(spec, c, None, state, change_set))
-                    versions[c.uid] = 1
-                self._executemany(cur, self._insert_sql(spec), new_rows)
-                changed_rows: list[list[Any]] = []
-                for c in edits:
-                    before = current[c.uid]
-                    base = c.replace if c.replace is not None else before
-                    state = {**base, **c.values}
-                    state.update(uid=c.uid, version=before["version"] + 1, updated_at=now,
-                                 updated_by=user)
-                    changed_rows.append(
-                        [*self._row(spec, state)[1:], c.uid, before["version"]]
-                    )
-                    history.append(self._history_row(spec, c, before, state, change_set))
-                    versions[c.uid] = state["version"]
-                self._executemany(cur, self._update_sql(spec), changed_rows)
-                self._executemany(cur, self._history_sql(), history)
-                if audit is not None:
-                    accounts_sql.insert_audit(self, cur, dataclasses.replace(
-                        audit, subject=audit.subject or change_set,
-                        detail={**audit.detail, "change_set": change_set}), now)
-                self._after_change(cur, spec)
+            yield
         except ConflictError:
             raise
         except Exception as exc:
@@ -462,7 +485,6 @@ class SqlStore(ABC):
                     "so nothing was written",
                 ) from exc
             raise
-        return ChangeResult(change_set=change_set, layer=spec.name, versions=versions)
 
     # ------------------------------------------------------- accounts and audit log
     def get_account(self, username: str) -> dict[str, Any] | None:

@@ -44,6 +44,33 @@ def gpkg_blob(geom: BaseGeometry | None, srs_id: int = 4326) -> bytes | None:
     )
 
 
+_HEADER = np.dtype([("magic", "S3"), ("flags", "u1"), ("srs", "<i4"), ("envelope", "<f8", 4)])
+
+
+def gpkg_blobs(geoms: np.ndarray[Any, Any], wkb: Sequence[bytes | None],
+               srs_id: int = 4326) -> list[bytes | None]:
+    """Many geometries as GeoPackage blobs (as ``gpkg_blob`` makes one), given their 2-D ISO
+    little-endian WKB: the headers are built in one array."""
+    n = len(wkb)
+    present = np.array([w is not None for w in wkb], dtype=bool)
+    empty = np.zeros(n, dtype=bool)
+    empty[present] = shapely.is_empty(geoms[present])
+    headers = np.zeros(n, dtype=_HEADER)
+    headers["magic"] = b"GP\x00"
+    headers["srs"] = srs_id
+    headers["flags"] = np.where(empty, _FLAG_LITTLE_ENDIAN | _FLAG_EMPTY,
+                                _FLAG_LITTLE_ENDIAN | _FLAG_ENVELOPE_XY)
+    bounds = np.zeros((n, 4))
+    boxed = present & ~empty
+    bounds[boxed] = shapely.bounds(geoms[boxed])
+    headers["envelope"] = bounds[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
+    raw = headers.tobytes()
+    size = _HEADER.itemsize
+    return [None if w is None else (raw[i * size:i * size + 8] + w if empty[i]
+                                    else raw[i * size:(i + 1) * size] + w)
+            for i, w in enumerate(wkb)]
+
+
 def _header_length(blob: bytes) -> int:
     return 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +35,7 @@ from gis.store.accounts_sql import (
 from gis.store.base import HISTORY_TABLE, SqlStore
 from gis.store.codec import (
     gpkg_blob,
+    gpkg_blobs,
     gpkg_envelope,
     gpkg_geometries,
     gpkg_is_empty,
@@ -79,6 +81,7 @@ _CORE_DDL = (
         CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""",
 )
 
+BULK_RTREE_MIN = 1000  # from this many new features on, the R-tree is filled in bulk
 # The R-tree triggers of GeoPackage 1.4 (spec annex "RTree Spatial Indexes").
 _RTREE_TRIGGERS = (
     """CREATE TRIGGER "{r}_insert" AFTER INSERT ON "{t}"
@@ -229,6 +232,13 @@ class GpkgStore(SqlStore):
     def _json_to_db(self, obj: Any) -> Any:
         return dumps(obj)
 
+    def _json_text_to_db(self, text: str) -> Any:
+        return text
+
+    def _geoms_to_db(self, geoms: np.ndarray[Any, Any],
+                     wkb: Sequence[bytes | None]) -> list[Any]:
+        return gpkg_blobs(geoms, wkb, SRS_ID)
+
     def _json_from_db(self, value: Any) -> Any:
         return json.loads(value)
 
@@ -245,6 +255,41 @@ class GpkgStore(SqlStore):
 
     def _is_unique_violation(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+    def _insert_new(self, cur: Any, spec: LayerSpec, rows: Sequence[Sequence[Any]],
+                    geometries: np.ndarray[Any, Any] | None) -> None:
+        """Many new features: the R-tree insert trigger (four Python envelope calls per row) is
+        set aside for the statement and the index filled from the envelopes computed here —
+        as GDAL does for bulk loads. Dropping and recreating the trigger happens inside the
+        write transaction, so a failure anywhere leaves the trigger (and all else) as it was."""
+        if not spec.geometry or geometries is None or len(rows) < BULK_RTREE_MIN:
+            super()._insert_new(cur, spec, rows, geometries)
+            return
+        rtree = f"rtree_{spec.name}_geom"
+        trigger = f"{rtree}_insert"
+        found = cur.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                            [trigger]).fetchone()
+        if found is None:  # not a file this store made: keep to the triggers it has
+            super()._insert_new(cur, spec, rows, geometries)
+            return
+        cur.execute(f'DROP TRIGGER "{trigger}"')
+        last = cur.execute(
+            f'SELECT max(COALESCE((SELECT max("fid") FROM "{spec.name}"), 0), '
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
+            [spec.name]).fetchone()[0]
+        fids = np.arange(last + 1, last + 1 + len(rows))
+        sql = self._insert_sql(spec).replace(" (", ' ("fid", ', 1).replace(
+            "VALUES (", "VALUES (?, ", 1)
+        self._executemany(cur, sql, ((int(fid), *row) for fid, row in
+                                     zip(fids, rows, strict=True)))
+        present = np.array([g is not None for g in geometries], dtype=bool)
+        present[present] = ~shapely.is_empty(geometries[present])
+        bounds = shapely.bounds(geometries[present])
+        self._executemany(
+            cur, f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
+            zip(fids[present].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
+                bounds[:, 1].tolist(), bounds[:, 3].tolist(), strict=True))
+        cur.execute(found[0])
 
     def _after_change(self, cur: Any, spec: LayerSpec) -> None:
         now = iso_datetime(utc_now())

@@ -118,6 +118,13 @@ class PostgisStore(SqlStore):
     def _json_to_db(self, obj: Any) -> Any:
         return Jsonb(obj)
 
+    def _json_text_to_db(self, text: str) -> Any:
+        return Jsonb(text, dumps=_as_is)
+
+    def _geoms_to_db(self, geoms: np.ndarray[Any, Any],
+                     wkb: Sequence[bytes | None]) -> list[Any]:
+        return list(wkb)
+
     def _json_from_db(self, value: Any) -> Any:
         return value
 
@@ -199,3 +206,8 @@ class PostgisStore(SqlStore):
                 f'CREATE INDEX IF NOT EXISTS "{spec.name}_village_code" '
                 f'ON {table} ("village_code")'
             )
+
+
+def _as_is(text: str) -> str:
+    """Jsonb's serialiser for JSON text that is already serialised."""
+    return text

@@ -73,11 +73,13 @@ def features_of(frame: pd.DataFrame, spec: LayerSpec) -> Iterator[Feature]:
 
 
 def snapshot(spec: LayerSpec, state: Feature) -> dict[str, Any]:
-    """A feature's state as JSON: fields, geometry as WKB hex, and the deleted flag."""
+    """A feature's state as JSON: fields, geometry as 2-D ISO WKB hex (as stored), and the
+    deleted flag."""
     geom = state.get("geometry")
     return {
         "properties": {f.name: jsonable(f.dtype, state.get(f.name)) for f in spec.fields},
-        "geometry": None if geom is None else shapely.to_wkb(geom, hex=True),
+        "geometry": None if geom is None else shapely.to_wkb(
+            geom, hex=True, byte_order=1, flavor="iso", output_dimension=2),
         "deleted": bool(state.get("deleted", False)),
     }
 

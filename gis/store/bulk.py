@@ -1,0 +1,181 @@
+"""Inserting many new features at once (``Store.write``, the path every import takes).
+
+The rows and their history snapshots are exactly what the one-feature-at-a-time path writes
+(``states.snapshot`` as JSON, the backend's value encoding), but built column by column:
+each distinct value of a column is coerced and encoded once (survey columns repeat a handful of
+values many times), and each geometry is turned into WKB once, for both the row and its
+snapshot. The checks are the same too — a bad value raises ``InputError`` naming the first bad
+row and field — so the store never holds a value its layer does not declare.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.store.checks import check_required, conform_geometry
+from gis.store.codec import coerce, iso_datetime
+from gis.store.states import dumps
+from layers.schema import DType, Field, LayerSpec
+
+if TYPE_CHECKING:
+    from gis.store.base import SqlStore
+
+
+@dataclass
+class Columns:
+    """New features as columns: field name → Python values (None for missing), geometries
+    (None for none), and for each geometry its 2-D ISO WKB (little-endian), encoded once."""
+
+    uids: list[str]
+    values: dict[str, list[Any]]
+    geometries: np.ndarray[Any, Any] | None
+    wkb: list[bytes | None] | None
+
+
+def distinct_map(function: Callable[[Any], Any],
+                 cells: Sequence[Any] | np.ndarray[Any, Any]) -> list[Any]:
+    """``[function(c) for c in cells]`` with ``function`` called once per distinct cell.
+
+    Missing cells (None, NaN, NA) all give ``function(None)``. Cells of mixed types are told
+    apart by type (pandas would take 1, 1.0 and True for one value); unhashable cells (dicts,
+    lists) get one call each."""
+    # fromiter keeps a list of lists one-dimensional (np.asarray would make it 2-D)
+    array = cells if isinstance(cells, np.ndarray) else np.fromiter(
+        cells, dtype=object, count=len(cells))
+    if len(array) == 0:
+        return []
+    if pd.api.types.infer_dtype(array, skipna=True).startswith("mixed"):
+        memo: dict[Any, Any] = {}
+        out_mixed = []
+        for c in array:
+            try:
+                key = (c.__class__, c)
+                out_mixed.append(memo[key] if key in memo else memo.setdefault(key, function(c)))
+            except TypeError:
+                out_mixed.append(function(c))
+        return out_mixed
+    try:
+        codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    except TypeError:
+        return [function(c) for c in array]
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [function(u) for u in uniques]
+    table[-1] = function(None)  # code -1 (missing) takes the last slot
+    out: list[Any] = table[codes].tolist()
+    return out
+
+
+def coerce_columns(spec: LayerSpec, frame: pd.DataFrame, uids: list[str]) -> Columns:
+    """``frame`` (already conformed to the layer) as checked columns; raises ``InputError`` for
+    the first bad value (in row order within each field), geometry or missing required field."""
+    values: dict[str, list[Any]] = {}
+    for f in spec.fields:
+        if f.name in frame.columns:
+            values[f.name] = _coerce_column(spec, f, frame[f.name].to_numpy(dtype=object))
+    geometries = wkb = None
+    if spec.geometry:
+        geoms = frame.geometry.to_numpy()
+        conformed = np.empty(len(geoms), dtype=object)
+        conformed[:] = [conform_geometry(spec, g, row=i + 1) for i, g in enumerate(geoms)]
+        geometries = conformed
+        wkb = shapely.to_wkb(conformed, byte_order=1, flavor="iso",
+                             output_dimension=2).tolist()
+    firsts = []
+    for name in spec.required_fields:
+        column = values.get(name)
+        first = 0 if column is None else next((i for i, v in enumerate(column) if v is None),
+                                              None)
+        if first is not None and first < len(uids):
+            firsts.append(first)
+    if firsts:  # raises, naming the first row that misses a required field, and the field
+        row = min(firsts)
+        check_required(spec, {n: values[n][row] for n in spec.required_fields if n in values},
+                       row=row + 1)
+    return Columns(uids, values, geometries, wkb)
+
+
+def _coerce_column(spec: LayerSpec, f: Field, cells: np.ndarray[Any, Any]) -> list[Any]:
+    def one(value: Any) -> Any:
+        try:
+            return coerce(f, value, layer=spec.name, row=None)
+        except Exception as exc:
+            return _Failed(exc)
+
+    out = distinct_map(one, cells)
+    for i, value in enumerate(out):
+        if isinstance(value, _Failed):
+            coerce(f, cells[i], layer=spec.name, row=i + 1)  # raises again, now with the row
+            raise value.error  # pragma: no cover - coerce failed once, it fails again
+    return out
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+def encode(store: SqlStore, spec: LayerSpec, columns: Columns, *, user: str, at: Any,
+           change_set: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows to insert (in ``store._insert_sql`` column order) and their ``insert`` history
+    rows (``store._history_sql`` order), each snapshot the JSON ``states.snapshot`` gives."""
+    n = len(columns.uids)
+    when = store._value_to_db(DType.DATETIME, at)
+    row_columns: list[Sequence[Any]] = [
+        columns.uids, [1] * n, [when] * n, [user] * n,
+        [store._value_to_db(DType.BOOL, False)] * n,
+    ]
+    snapshot_parts: list[tuple[str, list[str]]] = []
+    for f in spec.fields:
+        cells = columns.values.get(f.name)
+        if cells is None:
+            row_columns.append([None] * n)
+            snapshot_parts.append((f.name, ["null"] * n))
+            continue
+        texts = distinct_map(functools.partial(_json_text, f.dtype), cells)
+        snapshot_parts.append((f.name, texts))
+        if f.dtype is DType.JSON:
+            row_columns.append([None if v is None else store._json_text_to_db(t)
+                                for v, t in zip(cells, texts, strict=True)])
+        elif f.dtype in (DType.STR, DType.INT, DType.FLOAT):
+            row_columns.append(cells)
+        else:
+            row_columns.append(distinct_map(functools.partial(store._value_to_db, f.dtype),
+                                            cells))
+    geometry_json = ["null"] * n
+    if spec.geometry and columns.geometries is not None and columns.wkb is not None:
+        row_columns.append(store._geoms_to_db(columns.geometries, columns.wkb))
+        geometry_json = ["null" if w is None else f'"{w.hex().upper()}"' for w in columns.wkb]
+    rows = list(zip(*row_columns, strict=True))
+
+    # {"deleted":false,"geometry":…,"properties":{…}} with sorted keys, as states.dumps writes.
+    snapshot_parts.sort(key=lambda part: part[0])
+    names = [json.dumps(name, ensure_ascii=False) + ":" for name, _ in snapshot_parts]
+    texts_by_field = [texts for _, texts in snapshot_parts]
+    history = []
+    table_name, op = spec.name, "insert"
+    for i, uid in enumerate(columns.uids):
+        properties = ",".join([name + texts[i] for name, texts in
+                               zip(names, texts_by_field, strict=True)])
+        after = f'{{"deleted":false,"geometry":{geometry_json[i]},"properties":{{{properties}}}}}'
+        history.append((table_name, uid, 1, op, when, user, change_set, None,
+                        store._json_text_to_db(after)))
+    return rows, history
+
+
+def _json_text(dtype: DType, value: Any) -> str:
+    """A coerced value as JSON text, the way ``states.dumps(snapshot(…))`` writes it."""
+    if value is None:
+        return "null"
+    if dtype is DType.DATE:
+        return f'"{value.isoformat()}"'
+    if dtype is DType.DATETIME:
+        return f'"{iso_datetime(value)}"'
+    return dumps(value)

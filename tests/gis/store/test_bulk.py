@@ -1,0 +1,161 @@
+"""``Store.write`` builds rows and history snapshots column by column (gis.store.bulk): what it
+stores must be exactly what the one-feature path (``states.snapshot``, ``codec.gpkg_blob``)
+would have stored — on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from gis.store import Store
+from gis.store.bulk import distinct_map
+from gis.store.codec import gpkg_blob, gpkg_blobs
+from gis.store.states import dumps, snapshot
+
+USER = "bulk-test"
+
+
+def _households() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({
+        "household_id": ["H1", "H2", "H3", "H4"],
+        "village_code": ["27040103"] * 4,
+        "head_name": ["นางสาวสมศรี ใจดี", "Mr. \"Quote\" \\ back", "ก", "นายสมชาย"],
+        "phone": ["0812345678", None, None, "๐๘๑"],
+        "consent": [True, False, True, True],
+        "members": [4, None, 0, 12],
+        "monthly_income": [4500.5, 0.1 + 0.2, None, 1e16],
+        "house_condition": ["dilapidated", None, "good", "good"],
+        "survey_date": [dt.date(2024, 5, 1), None, dt.date(2024, 5, 1), dt.date(1999, 12, 31)],
+        "extra": [{"หมายเหตุ": "ริมคลอง", "n": [1, 2]}, None, {"a": None}, {}],
+    }, geometry=[Point(102.1, 13.5), Point(102.2, 13.6), Point(102.3, 13.7),
+                 Point(102.4, 13.8)], crs=4326)
+
+
+def test_history_snapshots_are_what_the_one_feature_path_writes(store: Store) -> None:
+    result = store.write("households", _households(), user=USER)
+    spec = store.spec("households")
+    for uid in result.uids:
+        (entry,) = store.history("households", uid)
+        state = store.get("households", uid)
+        assert state is not None and entry.op == "insert" and entry.before is None
+        assert entry.after == {k: state[k] for k in entry.after}
+        assert entry.after["geometry"].equals(state["geometry"])
+    if store.backend == "gpkg":  # the stored JSON text itself, byte for byte
+        conn = sqlite3.connect(store.path)  # type: ignore[attr-defined]
+        try:
+            texts = dict(conn.execute(
+                "SELECT uid, after FROM feature_history WHERE layer = 'households'"))
+        finally:
+            conn.close()
+        for uid in result.uids:
+            state = store.get("households", uid)
+            assert state is not None
+            assert texts[uid] == dumps(snapshot(spec, state))
+
+
+def test_plots_blobs_match_the_one_geometry_encoder() -> None:
+    geoms = np.array([
+        MultiPolygon([Polygon([(100, 13), (100.01, 13), (100.01, 13.01), (100, 13)])]),
+        Polygon(), None, Point(1, 2),
+        Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5), (0, 0, 5)]),  # Z is dropped, as by gpkg_blob
+    ], dtype=object)
+    wkb = [None if g is None else shapely.to_wkb(g, byte_order=1, flavor="iso",
+                                                 output_dimension=2) for g in geoms]
+    assert gpkg_blobs(geoms, wkb) == [gpkg_blob(g) for g in geoms]
+
+
+def test_distinct_values_are_mapped_once_and_types_kept_apart() -> None:
+    calls: list[object] = []
+
+    def seen(value: object) -> object:
+        calls.append(value)
+        return repr(value)
+
+    out = distinct_map(seen, ["a", "b", "a", None, float("nan"), "a"])
+    assert out == ["'a'", "'b'", "'a'", "None", "None", "'a'"]
+    assert sorted(map(repr, calls)) == ["'a'", "'b'", "None"]
+    assert distinct_map(repr, [1, True, 1.0, "1"]) == ["1", "True", "1.0", "'1'"]
+    assert distinct_map(len, [[1, 2], [3]]) == [2, 1]  # unhashable cells, one call each
+
+
+@pytest.mark.parametrize("bad_row", [1, 3])
+def test_the_first_bad_row_is_named(store: Store, bad_row: int) -> None:
+    frame = _households()
+    frame["members"] = frame["members"].astype(object)
+    frame.loc[bad_row - 1, "members"] = "many"
+    frame.loc[3, "members"] = "many"
+    with pytest.raises(Exception) as err:
+        store.write("households", frame, user=USER)
+    assert getattr(err.value, "row", None) == bad_row
+    assert store.counts()["households"] == 0
+
+
+def _rtree_and_triggers(path: object) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    conn = sqlite3.connect(str(path))
+    try:
+        rtree = sorted(conn.execute('SELECT * FROM "rtree_plots_geom"'))
+        triggers = sorted(conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        return rtree, triggers
+    finally:
+        conn.close()
+
+
+def test_a_bulk_write_fills_the_rtree_as_the_triggers_would(tmp_path: Path) -> None:
+    from gis.store import open_store
+    from gis.store.gpkg import BULK_RTREE_MIN
+    from tests.gis.store.helpers import validate_gpkg
+    from tests.gis.store.test_contract import plots
+
+    frame = plots(BULK_RTREE_MIN + 200)
+    frame.loc[5, "geometry"] = None  # no shape: no R-tree entry, in both paths
+    bulk_path, trigger_path = tmp_path / "bulk.gpkg", tmp_path / "t.gpkg"
+    with closing(open_store(str(bulk_path), create=True)) as bulk_store:
+        _, triggers_before = _rtree_and_triggers(bulk_path)
+        bulk_store.write("plots", frame, user=USER)  # over the threshold: bulk
+    with closing(open_store(str(trigger_path), create=True)) as trigger_store:
+        half = len(frame) // 2  # each under the threshold: row by row, through the triggers
+        trigger_store.write("plots", frame.iloc[:half], user=USER)
+        trigger_store.write("plots", frame.iloc[half:], user=USER)
+    bulk_rtree, triggers_after = _rtree_and_triggers(bulk_path)
+    trigger_rtree, _ = _rtree_and_triggers(trigger_path)
+    assert len(bulk_rtree) == len(frame) - 1
+    assert bulk_rtree == trigger_rtree
+    assert triggers_after == triggers_before  # the insert trigger is back, unchanged
+    validate_gpkg(str(bulk_path))
+
+
+def test_a_failed_bulk_write_keeps_the_trigger(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from gis.store import open_store
+    from gis.store.base import SqlStore
+    from gis.store.gpkg import BULK_RTREE_MIN
+    from tests.gis.store.test_contract import plots
+
+    path = tmp_path / "s.gpkg"
+    real = SqlStore._executemany
+
+    def failing_on_the_rtree(self: SqlStore, cur: object, sql: str, rows: object) -> None:
+        if "rtree_" in sql:
+            raise RuntimeError("disk full while filling the index")
+        real(self, cur, sql, rows)  # type: ignore[arg-type]
+
+    with closing(open_store(str(path), create=True)) as store:
+        _, before = _rtree_and_triggers(path)
+        monkeypatch.setattr(SqlStore, "_executemany", failing_on_the_rtree)
+        with pytest.raises(RuntimeError, match="disk full"):
+            store.write("plots", plots(BULK_RTREE_MIN), user=USER)
+        monkeypatch.undo()
+        assert store.counts()["plots"] == 0
+        rtree, after = _rtree_and_triggers(path)
+        assert rtree == [] and after == before
+        store.write("plots", plots(3), user=USER)  # the trigger works again
+        assert len(_rtree_and_triggers(path)[0]) == 3

@@ -82,11 +82,8 @@ def coerce_columns(spec: LayerSpec, frame: pd.DataFrame, uids: list[str]) -> Col
             values[f.name] = _coerce_column(spec, f, frame[f.name].to_numpy(dtype=object))
     geometries = wkb = None
     if spec.geometry:
-        geoms = frame.geometry.to_numpy()
-        conformed = np.empty(len(geoms), dtype=object)
-        conformed[:] = [conform_geometry(spec, g, row=i + 1) for i, g in enumerate(geoms)]
-        geometries = conformed
-        wkb = shapely.to_wkb(conformed, byte_order=1, flavor="iso",
+        geometries = _conform_geometries(spec, frame.geometry.to_numpy())
+        wkb = shapely.to_wkb(geometries, byte_order=1, flavor="iso",
                              output_dimension=2).tolist()
     firsts = []
     for name in spec.required_fields:
@@ -100,6 +97,28 @@ def coerce_columns(spec: LayerSpec, frame: pd.DataFrame, uids: list[str]) -> Col
         check_required(spec, {n: values[n][row] for n in spec.required_fields if n in values},
                        row=row + 1)
     return Columns(uids, values, geometries, wkb)
+
+
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
+             "MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _conform_geometries(spec: LayerSpec, geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``checks.conform_geometry`` for a whole column: polygons become one-part multipolygons
+    where the layer takes MultiPolygon; any other type raises for its first row."""
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = list(geoms)
+    types = shapely.get_type_id(out)  # -1 for None
+    wanted = _TYPE_IDS[str(spec.geometry)]
+    if spec.geometry == "MultiPolygon":
+        single = np.flatnonzero(types == _TYPE_IDS["Polygon"])
+        if single.size:
+            out[single] = shapely.multipolygons(out[single], indices=np.arange(single.size))
+            types[single] = wanted
+    bad = np.flatnonzero((types != wanted) & (types != -1))
+    if bad.size:
+        conform_geometry(spec, out[bad[0]], row=int(bad[0]) + 1)  # raises, naming the row
+    return out
 
 
 def _coerce_column(spec: LayerSpec, f: Field, cells: np.ndarray[Any, Any]) -> list[Any]:

@@ -1,7 +1,9 @@
 """``landmap check`` / ``import`` / ``undo-import`` / ``xlsform`` (public contracts).
 
-    landmap check FILE [--layer KIND] [--crs EPSG] [--encoding ENC] [--geojson OUT] --json
-    landmap import FILE --layer KIND --store STORE [--crs …] [--encoding …] [--skip-errors] --json
+    landmap check FILE [--layer KIND] [--crs EPSG | --crs LAYER=EPSG …] [--encoding ENC]
+                  [--repair-geometry] [--geojson OUT] --json
+    landmap import FILE --layer KIND --store STORE [--crs …] [--encoding …] [--repair-geometry]
+                   [--skip-errors] --json
     landmap undo-import BATCH --store STORE
     landmap xlsform --layer KIND --out FORM.xlsx
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,9 @@ from gis.io.read import read_path
 from layers import LAYERS
 
 EXIT_REJECT = 2
+REPAIR_HELP = ("ซ่อมรูปร่างที่ไม่ถูกต้อง (เช่น เส้นขอบตัดกันเอง) ด้วย make_valid แล้วนำเข้าพร้อมคำเตือน"
+               " / repair invalid shapes (e.g. a boundary crossing itself) with make_valid and "
+               "import them with a warning")
 
 
 def _checked(args: argparse.Namespace) -> Any:
@@ -41,9 +47,25 @@ def _checked(args: argparse.Namespace) -> Any:
                              fix_th="เช่น cp874, tis-620, utf-8",
                              fix_en="e.g. cp874, tis-620, utf-8")
         options["encoding"] = encoding
-    if args.crs is not None:
-        options["crs"] = args.crs
-    return check(read_path(path, options), kind=args.layer, crs=args.crs)
+    crs = _crs_choice(args.crs or [])
+    if isinstance(crs, int):  # readers take one CRS for every layer; per layer is check's
+        options["crs"] = crs
+    return check(read_path(path, options), kind=args.layer, crs=crs,
+                 repair=args.repair_geometry)
+
+
+def _crs_choice(given: list[int | tuple[str, int]]) -> int | Mapping[str, int] | None:
+    """One EPSG code for every layer (the last one given), or ``{layer: EPSG}`` from
+    ``--crs LAYER=EPSG``; the two cannot be mixed."""
+    codes = [g for g in given if isinstance(g, int)]
+    per_layer = dict(g for g in given if isinstance(g, tuple))
+    if codes and per_layer:
+        raise InputError(
+            "ระบุ --crs EPSG (ใช้กับทุกชั้นข้อมูล) หรือ --crs ชั้นข้อมูล=EPSG อย่างใดอย่างหนึ่ง",
+            "give either --crs EPSG (for every layer) or --crs LAYER=EPSG, not both",
+            field="crs", fix_th="เช่น --crs roads=32647 --crs plots=32648",
+            fix_en="e.g. --crs roads=32647 --crs plots=32648")
+    return per_layer or (codes[-1] if codes else None)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -142,6 +164,17 @@ def _epsg(text: str) -> int:
     return int(value)
 
 
+def _layer_epsg(text: str) -> int | tuple[str, int]:
+    """``32647`` / ``EPSG:32647`` for every layer, or ``LAYER=EPSG`` for one source layer."""
+    layer, equals, code = text.rpartition("=")
+    if not equals:
+        return _epsg(text)
+    if not layer:
+        raise argparse.ArgumentTypeError(f"no layer name before '=': {text!r} (e.g. "
+                                          "plots=32647)")
+    return layer, _epsg(code)
+
+
 def add_import_commands(sub: Any) -> None:
     """Register ``check``, ``import``, ``undo-import`` and ``xlsform`` on the subparsers."""
     p = sub.add_parser("check", help="ตรวจไฟล์ก่อนนำเข้า / check a file before importing it",
@@ -149,8 +182,11 @@ def add_import_commands(sub: Any) -> None:
     p.add_argument("file", help="the file: zipped shapefile, KML/KMZ, GPX, GeoJSON, GPKG, "
                    "CSV, XLSX")
     p.add_argument("--layer", choices=sorted(LAYERS), help="the target layer (checks shapes)")
-    p.add_argument("--crs", type=_epsg, help="EPSG code of the coordinates (overrides the file)")
+    p.add_argument("--crs", type=_layer_epsg, action="append", metavar="EPSG|LAYER=EPSG",
+                   help="EPSG code of the coordinates (overrides the file); LAYER=EPSG for one "
+                   "layer of the file (repeatable)")
     p.add_argument("--encoding", help="text encoding (e.g. cp874), when detection gets it wrong")
+    p.add_argument("--repair-geometry", action="store_true", help=REPAIR_HELP)
     p.add_argument("--geojson", help="also write the features it would import to this file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_check)
@@ -160,8 +196,9 @@ def add_import_commands(sub: Any) -> None:
     imp.add_argument("file")
     imp.add_argument("--layer", choices=sorted(LAYERS), required=True)
     imp.add_argument("--store", required=True, help="FILE.gpkg or postgresql://…")
-    imp.add_argument("--crs", type=_epsg)
+    imp.add_argument("--crs", type=_layer_epsg, action="append", metavar="EPSG|LAYER=EPSG")
     imp.add_argument("--encoding")
+    imp.add_argument("--repair-geometry", action="store_true", help=REPAIR_HELP)
     imp.add_argument("--skip-errors", action="store_true",
                      help="import the good rows and leave out rows with errors")
     imp.add_argument("--json", action="store_true")

@@ -1,15 +1,20 @@
-"""gis.validate on real shapes: duplicates, overlapping plots, locations outside their village."""
+"""gis.validate on real shapes: duplicates, overlapping plots, locations outside their village or
+plot (with metres of GPS slack), plot ids missing from the store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
+from pyproj import Transformer
 from shapely import affinity
 
 from gis.store import Store, open_store
-from gis.validate import validate
+from gis.validate import METRIC, validate
 from layers import LAYERS
 
 
@@ -50,3 +55,71 @@ def test_households_outside_their_village_are_warned(demo: Store) -> None:
     homes.loc[1, "geometry"] = affinity.translate(homes.geometry.iloc[1], xoff=0.05)  # ~5 km
     assert codes(validate(homes, LAYERS["households"], store=demo),
                  "outside_village") == [(2, "warning")]
+
+
+def _east_of(plot: shapely.Geometry, metres: float) -> shapely.Point:
+    """A point ``metres`` east of the easternmost corner of ``plot`` (measured in UTM 47N)."""
+    to_utm = Transformer.from_crs(4326, METRIC, always_xy=True)
+    back = Transformer.from_crs(METRIC, 4326, always_xy=True)
+    xs, ys = to_utm.transform(*np.asarray(plot.exterior.coords if plot.geom_type == "Polygon"
+                                          else plot.geoms[0].exterior.coords).T)
+    east = int(np.argmax(xs))
+    return shapely.Point(back.transform(xs[east] + metres, ys[east]))
+
+
+def test_households_outside_their_plot_are_warned_with_gps_slack(demo: Store) -> None:
+    homes = gpd.GeoDataFrame(
+        demo.read("households", where={"village_code": "27040103"}).head(4)
+        .reset_index(drop=True), geometry="geometry", crs=4326)
+    assert codes(validate(homes, LAYERS["households"], store=demo), "outside_plot") == []
+    plots = demo.read("plots", where={"plot_id": homes["plot_id"].tolist()})
+    outline = dict(zip(plots["plot_id"], plots.geometry, strict=True))
+    homes.loc[0, "geometry"] = _east_of(outline[homes["plot_id"].iloc[0]], 3)  # GPS error
+    homes.loc[2, "geometry"] = _east_of(outline[homes["plot_id"].iloc[2]], 12)  # next door
+    found = validate(homes, LAYERS["households"], store=demo, rows=[5, 6, 7, 8])
+    assert codes(found, "outside_plot") == [(7, "warning")]
+    (outside,) = [i for i in found if i.code == "outside_plot"]
+    assert homes["plot_id"].iloc[2] in outside.message_en
+    assert homes["plot_id"].iloc[2] in outside.message_th
+    assert outside.field == "plot_id" and outside.fix_en == "check the plot id or the location"
+
+
+def test_a_plot_id_not_in_the_store_is_warned(demo: Store) -> None:
+    homes = gpd.GeoDataFrame(
+        demo.read("households", where={"village_code": "27040103"}).head(3)
+        .reset_index(drop=True), geometry="geometry", crs=4326)
+    homes.loc[1, "plot_id"] = "27040103-P9999"
+    homes.loc[2, "plot_id"] = None  # no plot given: nothing to check
+    found = validate(homes, LAYERS["households"], store=demo)
+    assert codes(found, "unknown_plot") == [(2, "warning")]
+    assert codes(found, "outside_plot") == []
+    (unknown,) = [i for i in found if i.code == "unknown_plot"]
+    assert "27040103-P9999" in unknown.message_en and unknown.message_th and unknown.fix_th
+
+
+def test_plots_outside_their_village_are_warned(demo: Store) -> None:
+    plots = gpd.GeoDataFrame(
+        demo.read("plots", where={"village_code": "27040103"}).head(3).reset_index(drop=True),
+        geometry="geometry", crs=4326)
+    assert codes(validate(plots, LAYERS["plots"], store=demo), "outside_village") == []
+    plots.loc[2, "geometry"] = affinity.translate(plots.geometry.iloc[2], yoff=0.05)  # ~5 km
+    assert codes(validate(plots, LAYERS["plots"], store=demo),
+                 "outside_village") == [(3, "warning")]
+
+
+def test_no_unknown_plot_where_the_village_has_no_plots_yet(demo: Store, tmp_path: Path) -> None:
+    from gis.store import open_store
+
+    homes = gpd.GeoDataFrame(
+        demo.read("households", where={"village_code": "27040103"}).head(3)
+        .reset_index(drop=True), geometry="geometry", crs=4326)
+    homes.loc[1, "village_code"] = "27040199"  # a village with no plots mapped
+    homes.loc[1, "plot_id"] = "27040199-P0001"
+    homes.loc[0, "plot_id"] = "27040103-P9999"  # its village has plots: this one is unknown
+    found = validate(homes, LAYERS["households"], store=demo)
+    assert codes(found, "unknown_plot") == [(1, "warning")]
+    empty = open_store(str(tmp_path / "empty.gpkg"), create=True)
+    try:  # households surveyed before any plot was mapped: nothing to say about plot ids
+        assert codes(validate(homes, LAYERS["households"], store=empty), "unknown_plot") == []
+    finally:
+        empty.close()

@@ -170,3 +170,52 @@ def test_swapped_axes_in_a_geojson_without_crs_are_read_back(
     assert code == 0
     (layer,) = report["layers"]
     assert layer["features"] == 10 and within(layer["bbox_wgs84"], TH_BBOX)
+
+
+def _two_zones(tmp_path: Path) -> Path:
+    """One zip, two shapefiles without .prj: the provinces in UTM 47N and in UTM 48N."""
+    from tests.gis.io.corpus import entries, make_zip, provinces_parts
+
+    files = {**entries(provinces_parts(tmp_path, epsg=32647), "zone47"),
+             **entries(provinces_parts(tmp_path, epsg=32648), "zone48")}
+    path = tmp_path / "two_zones.zip"
+    path.write_bytes(make_zip(files))
+    return path
+
+
+def test_crs_given_layer_by_layer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _two_zones(tmp_path)
+    code, report = run_check(capsys, str(path), "--crs", "zone47=32647",
+                             "--crs", "zone48=EPSG:32648")
+    assert code == 0
+    layers = {layer["name"]: layer for layer in report["layers"]}
+    assert {name: (layer["crs"]["epsg"], layer["crs"]["source"])
+            for name, layer in layers.items()} == {"zone47": (32647, "given"),
+                                                   "zone48": (32648, "given")}
+    assert layers["zone47"]["features"] == layers["zone48"]["features"] == 77
+    assert layers["zone47"]["bbox_wgs84"] == pytest.approx(layers["zone48"]["bbox_wgs84"],
+                                                           abs=1e-6)
+    codes = {i["code"] for i in report["issues"]}
+    assert not codes & {"crs_guessed", "no_prj"}  # the user's choice supersedes the guess
+
+    code, report = run_check(capsys, str(path), "--crs", "zone48=32648")
+    layers = {layer["name"]: layer for layer in report["layers"]}
+    assert layers["zone48"]["crs"]["source"] == "given"
+    assert layers["zone47"]["crs"]["source"] == "guessed"  # not named: guessed as before
+    guessed = [i["layer"] for i in report["issues"] if i["code"] == "crs_guessed"]
+    assert guessed == ["zone47"]
+
+
+def test_crs_for_a_layer_the_file_lacks_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _two_zones(tmp_path)
+    code, report = run_check(capsys, str(path), "--crs", "zone49=32647")
+    assert code == 0
+    (unknown,) = [i for i in report["issues"] if i["code"] == "unknown_layer"]
+    assert unknown["severity"] == "warning" and unknown["layer"] == "zone49"
+    assert "zone47, zone48" in unknown["fix_en"] and unknown["message_th"]
+
+    code, report = run_check(capsys, str(path), "--crs", "32647", "--crs", "zone48=32648")
+    assert code != 0 and report["error"]["message_th"] and "not both" in report[
+        "error"]["message_en"]

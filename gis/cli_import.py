@@ -119,11 +119,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
+    from gis.io.importer import undo_import_batch
     from gis.store import open_store
 
     store = open_store(args.store, create=False)
     try:
-        results = store.undo_change_set(args.batch, user=_cli_actor())
+        results = undo_import_batch(store, args.batch, user=_cli_actor())
     finally:
         store.close()
     undone = sum(len(r.versions) for r in results)

@@ -19,7 +19,7 @@ from gis.io.check import CheckReport, LayerCheck
 from gis.io.fieldmap import FieldMap, convert, match_columns
 from gis.io.model import Issue, Severity, issue
 from gis.privacy import Audience, Scope, scope_of
-from gis.store.protocol import AuditEvent, Store
+from gis.store.protocol import AuditEvent, ChangeResult, Store
 from gis.validate import validate
 from layers import LAYERS
 from layers.schema import LayerSpec
@@ -237,6 +237,11 @@ def undo_import(store: Store, batch: str, *, user: str, file: str | None = None)
     """Undo the whole import ``batch``, audited as ``undo_import`` in the same transaction;
     returns how many features were taken back. Refused (``ConflictError``, nothing changed)
     when one of them was edited since."""
-    results = store.undo_change_set(batch, user=user, audit=AuditEvent(
+    return sum(len(r.versions) for r in undo_import_batch(store, batch, user=user, file=file))
+
+
+def undo_import_batch(store: Store, batch: str, *, user: str,
+                      file: str | None = None) -> list[ChangeResult]:
+    """``undo_import``, returning the change (set) of each layer the batch touched."""
+    return store.undo_change_set(batch, user=user, audit=AuditEvent(
         user, "undo_import", subject=batch, detail={"file": file} if file else {}))
-    return sum(len(r.versions) for r in results)

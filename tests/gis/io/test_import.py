@@ -85,6 +85,15 @@ def test_import_writes_one_batch_that_undo_removes(
     code, undone = run(capsys, "undo-import", result["batch"], "--store", store_path)
     assert code == 0 and undone["undone"] == 3
     assert count(store_path) == 0
+    store = open_store(store_path, create=False)
+    try:  # both audited, each in the transaction of its own change
+        (imported,) = store.read_audit(action="import")
+        (taken_back,) = store.read_audit(action="undo_import")
+    finally:
+        store.close()
+    assert imported["subject"] == taken_back["subject"] == result["batch"]
+    assert imported["detail"]["imported"] == 3
+    assert taken_back["detail"]["change_set"] == undone["change_sets"][0]
 
 
 def test_rows_with_errors_block_the_import_unless_skipped(

@@ -71,8 +71,20 @@ def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    # The overlap of two bounding boxes bounds the overlap of the shapes: neighbours that only
+    # touch (most pairs, in a village) are let go without computing an intersection.
+    bounds = shapely.bounds(geoms)
+    box_w = np.minimum(bounds[left, 2], bounds[right, 2]) - np.maximum(bounds[left, 0],
+                                                                       bounds[right, 0])
+    box_h = np.minimum(bounds[left, 3], bounds[right, 3]) - np.maximum(bounds[left, 1],
+                                                                       bounds[right, 1])
+    areas = shapely.area(geoms)
+    smaller = np.minimum(areas[left], areas[right])
+    at_most = np.clip(box_w, 0, None) * np.clip(box_h, 0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        possible = (at_most >= OVERLAP_M2) & ((smaller <= 0) | (at_most / smaller >= OVERLAP_SHARE))
+    left, right, smaller = left[possible], right[possible], smaller[possible]
     shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(smaller > 0, shared / smaller, 0.0)
     hits = (shared >= OVERLAP_M2) & (share >= OVERLAP_SHARE)

@@ -28,6 +28,8 @@ THAI_MONTH_ABBREVIATIONS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย."
 _NUMERIC = re.compile(r"^[\s\d.,:/\-+°'\"NSEW]*\d[\s\d.,:/\-+°'\"NSEW]*$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+# What a value needs for ``_normalised`` to change it: a Thai digit, or a date's shape.
+_MAYBE = re.compile(r"[๐-๙]|^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b|^\s*\d{1,2}\s*[^\d\s.,:/\-+]")
 _NAMED = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s*[^\d\s]+)*)\s*(\d{2}|\d{4})$")
 
 
@@ -125,8 +127,15 @@ def normalise_thai(
             codes, uniques = pd.factorize(cells, use_na_sentinel=True)
         except TypeError:  # unhashable cells (lists, dicts) are never numbers or dates
             continue
-        changes = {k: change for k, value in enumerate(uniques)
-                   if (change := _normalised(value)) is not None}
+        if not len(uniques):
+            continue
+        # Cheap filter first (one regex per distinct value): only text with a Thai digit or
+        # the shape of a date can change; ids, phone numbers and coordinates cannot.
+        text = pd.Series(uniques, dtype=object)
+        text = text.where(text.map(type) == str, "")
+        maybe = np.flatnonzero(text.str.contains(_MAYBE, regex=True).to_numpy(dtype=bool))
+        changes = {int(k): change for k in maybe
+                   if (change := _normalised(uniques[k])) is not None}
         if not changes:
             continue
         new_values = np.array(uniques, dtype=object)

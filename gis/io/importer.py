@@ -96,8 +96,15 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
     # Kobo/ODK geopoint) are not attributes: an exact house position must not reach `extra`.
     columns = [str(c) for c in raw.frame.columns]
     used = location_columns(columns, [str(c) for c in raw.meta.get("coordinate_columns") or ()])
-    mapping = match_columns(spec, [c for c in columns if c not in used],
+    # A joined repeat group (a list of rows per submission) is never one field's value, even
+    # when its name is a field's synonym ("members"): it goes to `extra` as it is.
+    nested = {c for c in columns if c not in used
+              and raw.frame[c].map(lambda v: isinstance(v, list | dict)).any()}
+    mapping = match_columns(spec, [c for c in columns if c not in used | nested],
                             choices.columns.get(raw.name))
+    if nested:
+        mapping = FieldMap(mapping.columns, (*mapping.extra, *sorted(nested)),
+                           mapping.unmatched_required)
     plan.mappings[raw.name] = mapping
     converted, found = convert(spec, raw.frame.reset_index(drop=True), mapping, file=file,
                                layer=raw.name, values=choices.values)

@@ -11,6 +11,8 @@ from gis.io.sniff import sniff
 # format → (module, function); imported when needed.
 READERS: dict[str, tuple[str, str]] = {
     "zip-shapefile": ("gis.io.shapefile", "read_zip"),
+    "zip-csv": ("gis.io.tabular", "read_csv_zip"),
+    "zip-mixed": ("gis.io.read", "read_mixed_zip"),
     "kml": ("gis.io.kml", "read_kml"),
     "kmz": ("gis.io.kml", "read_kmz"),
     "gpx": ("gis.io.vector", "read_gpx"),
@@ -18,6 +20,7 @@ READERS: dict[str, tuple[str, str]] = {
     "gpkg": ("gis.io.vector", "read_gpkg"),
     "csv": ("gis.io.tabular", "read_csv"),
     "xlsx": ("gis.io.tabular", "read_xlsx"),
+    "xls": ("gis.io.xls", "read_xls"),
 }
 SIDECARS = ("shp", "shx", "dbf", "prj", "cpg")
 
@@ -32,13 +35,25 @@ def read_bytes(data: bytes, filename: str, options: Options | None = None) -> Re
             "unknown_format", Severity.ERROR,
             "ไม่รู้จักรูปแบบไฟล์นี้",
             "this file's format is not one Landmap reads",
-            fix_th="ใช้ shapefile (zip), KML/KMZ, GPX, GeoJSON, GeoPackage, CSV หรือ XLSX",
-            fix_en="use a zipped shapefile, KML/KMZ, GPX, GeoJSON, GeoPackage, CSV or XLSX",
+            fix_th="ใช้ shapefile (zip), KML/KMZ, GPX, GeoJSON, GeoPackage, CSV (หรือ zip ของ CSV), "
+                   "XLSX หรือ XLS",
+            fix_en="use a zipped shapefile, KML/KMZ, GPX, GeoJSON, GeoPackage, CSV (or a zip of "
+                   "CSVs), XLSX or XLS",
             file=filename)])
     module, function = reader
     read = getattr(importlib.import_module(module), function)
     result: ReadResult = read(data, filename, options)
     return result
+
+
+def read_mixed_zip(data: bytes, filename: str, options: Options) -> ReadResult:
+    """A zip holding both shapefiles and CSV tables: the layers of both, shapefiles first."""
+    from gis.io.shapefile import read_zip
+    from gis.io.tabular import read_csv_zip
+
+    shapes, tables = read_zip(data, filename, options), read_csv_zip(data, filename, options)
+    return ReadResult(filename, "zip-mixed", layers=[*shapes.layers, *tables.layers],
+                      issues=[*shapes.issues, *tables.issues])
 
 
 def read_path(path: str | Path, options: Options | None = None) -> ReadResult:

@@ -1,4 +1,5 @@
-"""Finding shapefile layers in an uploaded zip: folders, macOS junk, Thai entry names.
+"""Finding shapefile layers (and CSV tables) in an uploaded zip: folders, macOS junk, Thai
+entry names.
 
 Zip entries without the UTF-8 flag are decoded by Python as cp437, but Thai Windows zip tools
 write cp874 and some others UTF-8 without the flag: the raw name bytes are recovered and their
@@ -14,6 +15,7 @@ import zipfile
 from gis.io import encoding
 
 PARTS = ("shp", "shx", "dbf", "prj", "cpg")
+TABLES = ("csv",)  # ODK Central's "All data" export: Form.csv, Form-repeat.csv, media/
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # shapefile parts unpacked from one zip (zip bombs)
 _UTF8_NAME_FLAG = 0x800  # zip general-purpose bit 11: the entry name is UTF-8
 
@@ -54,11 +56,8 @@ def layers_in_zip(data: bytes) -> dict[str, dict[str, bytes]]:
     stems: dict[tuple[str, str], str] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         wanted: list[tuple[zipfile.ZipInfo, str, str, str]] = []
-        for info in archive.infolist():
-            name = _entry_name(info).replace("\\", "/")
+        for info, name in _entries(archive):
             folder, base = posixpath.split(name)
-            if info.is_dir() or base.startswith("._") or "__MACOSX" in folder.split("/"):
-                continue
             stem, _, ext = base.rpartition(".")
             if stem and ext.lower() in PARTS:
                 wanted.append((info, folder, stem, ext.lower()))
@@ -78,3 +77,28 @@ def layers_in_zip(data: bytes) -> dict[str, dict[str, bytes]]:
         stem = stems[(folder, stem_key)]
         out[stem if counts[stem_key] == 1 else f"{folder}/{stem}"] = parts
     return out
+
+
+def _entries(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
+    """The files of ``archive`` with their real names, without folders and macOS junk."""
+    out = []
+    for info in archive.infolist():
+        name = _entry_name(info).replace("\\", "/")
+        folder, base = posixpath.split(name)
+        if info.is_dir() or base.startswith("._") or "__MACOSX" in folder.split("/"):
+            continue
+        out.append((info, name))
+    return out
+
+
+def tables_in_zip(data: bytes) -> dict[str, bytes]:
+    """The CSV files of a zip, keyed by their path in the zip, in zip order.
+
+    Raises like ``layers_in_zip``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        wanted = [(info, name) for info, name in _entries(archive)
+                  if name.rpartition(".")[2].lower() in TABLES]
+        size = sum(info.file_size for info, _ in wanted)
+        if size > MAX_UNCOMPRESSED_BYTES:
+            raise TooLarge(size)
+        return {name: archive.read(info) for info, name in wanted}

@@ -7,15 +7,19 @@ import io
 import zipfile
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (also .doc, .msg: xlrd tells)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def sniff(data: bytes, filename: str = "") -> str:
-    """One of ``zip-shapefile``, ``kmz``, ``xlsx``, ``zip``, ``gpkg``, ``kml``, ``gpx``,
-    ``geojson``, ``csv``, ``shp`` or ``unknown``."""
+    """One of ``zip-shapefile``, ``zip-csv`` (CSV tables, e.g. an ODK Central export),
+    ``zip-mixed`` (shapefiles and CSV tables), ``kmz``, ``xlsx``, ``xls``, ``zip``, ``gpkg``,
+    ``kml``, ``gpx``, ``geojson``, ``csv``, ``shp`` or ``unknown``."""
     name = filename.lower()
     if data.startswith(ZIP_MAGIC):
         return _zip_kind(data, name)
+    if data.startswith(OLE2_MAGIC):
+        return "xls"
     if data.startswith(SQLITE_MAGIC):
         return "gpkg"
     if len(data) >= 100 and data[:4] == b"\x00\x00\x27\x0a":  # shapefile main-file code 9994
@@ -34,6 +38,8 @@ def sniff(data: bytes, filename: str = "") -> str:
         return {".kmz": "kmz", ".xlsx": "xlsx"}.get(name[name.rfind("."):], "zip-shapefile")
     if _texty(data):
         return "csv"
+    if name.endswith(".xls"):  # binary without the OLE2 header: let the .xls reader explain
+        return "xls"
     return "unknown"
 
 
@@ -50,8 +56,15 @@ def _zip_kind(data: bytes, name: str) -> str:
         return "zip-shapefile"
     if "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
-    if any(n.endswith((".shp", ".dbf")) for n in names):
+    files = [n for n in names if "__macosx/" not in n and not n.rpartition("/")[2].startswith("._")]
+    shapes = any(n.endswith((".shp", ".dbf")) for n in files)
+    tables = any(n.endswith(".csv") for n in files)
+    if shapes and tables:
+        return "zip-mixed"
+    if shapes:
         return "zip-shapefile"
+    if tables:
+        return "zip-csv"
     if any(n.endswith(".kml") for n in names):
         return "kmz"
     return "zip"

@@ -132,7 +132,7 @@ def normalise_thai(
         # Cheap filter first (one regex per distinct value): only text with a Thai digit or
         # the shape of a date can change; ids, phone numbers and coordinates cannot.
         text = pd.Series(uniques, dtype=object)
-        text = text.where(text.map(type) == str, "")
+        text = text.where(text.map(lambda v: isinstance(v, str)).astype(bool), "")
         maybe = np.flatnonzero(text.str.contains(_MAYBE, regex=True).to_numpy(dtype=bool))
         changes = {int(k): change for k in maybe
                    if (change := _normalised(uniques[k])) is not None}

@@ -1,11 +1,13 @@
 """CSV and XLSX readers on real tambon lists, rebuilt in ``tmp_path`` the ways Thai offices
 send them: with a header, headerless with a BOM, cp874 with semicolons, a title block and a
-total row, a two-sheet workbook with swapped lat/lon, UTM with a zone column, Kobo geopoints,
-Thai digits and Buddhist-Era dates."""
+total row, a two-row header under merged group titles, a two-sheet workbook with swapped
+lat/lon, the same in a legacy .xls, UTM with a zone column, Kobo geopoints, Thai digits and
+Buddhist-Era dates."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
@@ -15,7 +17,10 @@ from openpyxl import Workbook  # type: ignore[import-untyped]  # ships no stubs
 from pyproj import Transformer
 
 from gis.io import thailand
+from gis.io.check import check
 from gis.io.model import RawLayer, ReadResult, Severity
+from gis.io.read import read_bytes
+from gis.io.sniff import sniff
 from gis.io.tabular import read_csv, read_xlsx, sniff_delimiter
 
 THIRD = Path(__file__).resolve().parents[4] / "shared" / "data" / "third_party"
@@ -295,3 +300,136 @@ def test_dms_strings_in_thai_headers(tmp_path: Path) -> None:
     got = [(round(g.y, 3), round(g.x, 3)) for g in layer.geometry]
     assert got == [(float(r["LATITUDE"]), float(r["LONGITUDE"])) for r in kept]
     assert within(bounds(layer), CHIANG_RAI_BBOX) and layer.issues == []
+
+
+def two_row_header_workbook(tmp_path: Path) -> tuple[bytes, list[list[str]]]:
+    """A vulnerable-household register as a Thai office types it: a title merged across the
+    top, a two-row header whose group titles (ที่ตั้ง, จำนวนสมาชิก, เนื้อที่) are merged over
+    their labels while ลำดับ and ชื่อ-สกุล are merged down both rows, and a total row."""
+    kept = [r for r in pramote_rows() if r[3]][:6]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "ครัวเรือนเปราะบาง"
+    sheet.append(["ทะเบียนครัวเรือนเปราะบาง จังหวัดสระแก้ว"])
+    sheet.merge_cells("A1:J1")
+    sheet.append(["ลำดับ", "ชื่อ-สกุล", "ที่ตั้ง", None, "จำนวนสมาชิก", None, None, "เนื้อที่"])
+    sheet.append([None, None, "ละติจูด", "ลองจิจูด", "ผู้สูงอายุ", "ผู้พิการ", "รวม", "ไร่",
+                  "งาน", "วา"])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:G2", "H2:J2"):
+        sheet.merge_cells(cells)
+    for n, r in enumerate(kept, start=1):
+        lat, lon = (None, None) if n == 3 else (float(r[3]), float(r[4]))
+        sheet.append([n, f"ครัวเรือนตำบล{r[1]}", lat, lon, n % 3, n % 2, 3 + n, 1, n % 4, 25])
+    sheet.append(["รวม", None, None, None, None, None, sum(3 + n for n in range(1, 7))])
+    path = tmp_path / "register.xlsx"
+    book.save(path)
+    return path.read_bytes(), kept
+
+
+def test_two_row_header_under_merged_group_titles(tmp_path: Path) -> None:
+    data, kept = two_row_header_workbook(tmp_path)
+    (layer,) = read_xlsx(data, "register.xlsx", {}).layers
+    assert list(layer.frame.columns) == [
+        "ลำดับ", "ชื่อ-สกุล", "ละติจูด", "ลองจิจูด", "ผู้สูงอายุ", "ผู้พิการ",
+        "จำนวนสมาชิก รวม", "เนื้อที่ ไร่", "เนื้อที่ งาน", "เนื้อที่ วา"]
+    assert (layer.meta["header_line"], layer.meta["header_rows"]) == (2, 2)
+    assert len(layer.frame) == 6 and layer.frame["ลำดับ"].tolist() == [str(n) for n in range(1, 7)]
+    assert codes(layer, "title_block") == [None] and codes(layer, "two_row_header") == [None]
+    assert codes(layer, "total_row") == [7]  # numbered from 1 after the two header rows
+    assert codes(layer, "bad_coordinates") == [3]
+    assert layer.meta["coordinate_columns"] == ["ละติจูด", "ลองจิจูด"]
+    assert layer.geometry is not None and layer.geometry[0] is not None
+    assert (layer.geometry[0].y, layer.geometry[0].x) == (float(kept[0][3]), float(kept[0][4]))
+    (told,) = [i for i in layer.issues if i.code == "two_row_header"]
+    assert "เนื้อที่ ไร่" in told.message_th and "จำนวนสมาชิก รวม" in told.message_en
+
+
+def test_sparse_group_title_row_is_a_header_not_a_title() -> None:
+    """Only two group titles on the upper row, labels all on the lower one: the upper row looks
+    like a title line, but a title starts in the first column."""
+    text = (",,พิกัด UTM,,จำนวนสมาชิก,\n"
+            "ลำดับ,ชื่อ,E,N,ชาย,หญิง\n"
+            "1,นาง ก,180500,1497000,1,2\n"
+            "2,นาย ข,180620,1497150,2,2\n"
+            "3,นาง ค,180710,1497090,0,1\n")
+    (layer,) = read_csv(text.encode(), "utm.csv", {}).layers
+    assert list(layer.frame.columns) == [
+        "ลำดับ", "ชื่อ", "พิกัด UTM E", "พิกัด UTM N", "จำนวนสมาชิก ชาย", "จำนวนสมาชิก หญิง"]
+    assert not codes(layer, "title_block") and layer.meta["header_line"] == 1
+    assert layer.meta["coordinate_columns"][:2] == ["พิกัด UTM E", "พิกัด UTM N"]
+    assert layer.geometry is not None and all(g is not None for g in layer.geometry)
+
+
+def test_a_first_data_row_of_text_is_not_a_second_header() -> None:
+    text = ("ชื่อ,ที่อยู่,หมายเหตุ,,lat,lon\n"
+            "นาง ก,ซอย 5,ย้ายแล้ว,ไม่อยู่,,\n"
+            "นาย ข,ซอย 6,,,13.76,100.51\n"
+            "นาง ค,ซอย 7,,,13.77,100.52\n")
+    (layer,) = read_csv(text.encode(), "notes.csv", {}).layers
+    assert layer.meta["header_rows"] == 1 and len(layer.frame) == 3
+    assert layer.frame["หมายเหตุ"].tolist() == ["ย้ายแล้ว", None, None]
+
+
+def legacy_workbook(*, dates_1904: bool) -> tuple[bytes, list[list[str]]]:
+    """The Sa Kaeo tambons in a legacy .xls written with xlwt (BIFF8, as Excel 97–2003 and old
+    Kobo exports write it): survey dates as date-formatted serials, codes as numbers, and a
+    second sheet of the rest."""
+    import xlwt  # type: ignore[import-untyped]  # ships no stubs
+
+    kept = [r for r in pramote_rows() if r[3]]
+    book = xlwt.Workbook(encoding="utf-8")
+    book.dates_1904 = dates_1904
+    as_date = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for title, part in (("อำเภอเมือง", kept[:20]), ("อำเภออื่น", kept[20:])):
+        sheet = book.add_sheet(title)
+        for c, name in enumerate(["รหัส", "ตำบล", "วันที่สำรวจ", "ละติจูด", "ลองจิจูด"]):
+            sheet.write(0, c, name)
+        for n, r in enumerate(part, start=1):
+            sheet.write(n, 0, int(r[0]))
+            sheet.write(n, 1, r[1])
+            sheet.write(n, 2, datetime.date(2024, 5, n % 28 + 1), as_date)
+            sheet.write(n, 3, float(r[3]))
+            sheet.write(n, 4, float(r[4]))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), kept
+
+
+@pytest.mark.parametrize("dates_1904", [False, True])
+def test_legacy_xls_sheets_and_dates(dates_1904: bool) -> None:
+    data, kept = legacy_workbook(dates_1904=dates_1904)
+    assert data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    result = read_bytes(data, "ทะเบียน.xls")
+    assert result.format == "xls" and [layer.sheet for layer in result.layers] == [
+        "อำเภอเมือง", "อำเภออื่น"]
+    first, second = result.layers
+    assert len(first.frame) == 20 and len(second.frame) == len(kept) - 20
+    assert first.frame["รหัส"].iloc[0] == kept[0][0] == "270101"
+    assert first.frame["ตำบล"].tolist() == [r[1] for r in kept[:20]]
+    assert first.frame["วันที่สำรวจ"].tolist()[:2] == ["2024-05-02", "2024-05-03"]
+    for layer in result.layers:
+        assert all_inside(layer) and within(bounds(layer), SA_KAEO_BBOX)
+        assert (layer.crs_epsg, layer.crs_source) == (4326, "declared")
+    assert check(result).features == len(kept)
+    assert not [i for i in result.all_issues() if i.severity != Severity.INFO]
+
+
+def test_same_file_named_xlsx_or_nothing_is_still_read_as_xls() -> None:
+    data, _ = legacy_workbook(dates_1904=False)
+    assert sniff(data, "tambons.xlsx") == sniff(data, "tambons") == "xls"
+
+
+@pytest.mark.parametrize("cut", [600, 3000])
+def test_damaged_xls_is_an_issue_not_an_exception(cut: int) -> None:
+    data, _ = legacy_workbook(dates_1904=False)
+    result = read_bytes(data[:cut], "tambons.xls")
+    assert result.format == "xls" and result.layers == []
+    (found,) = result.issues
+    assert (found.code, found.severity) == ("unreadable_xls", Severity.ERROR)
+    assert ".xlsx" in found.fix_en and ".xlsx" in found.fix_th
+
+
+def test_an_xls_that_is_really_csv_is_read_as_csv() -> None:
+    result = read_bytes("ชื่อ,lat,lon\nนาง ก,13.75,100.50\n".encode(), "export.xls")
+    assert result.format == "csv" and len(result.layers[0].frame) == 1

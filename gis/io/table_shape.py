@@ -25,6 +25,7 @@ from gis.io.thai import thai_digits_to_arabic
 # not a village or person named รวมใจ… on the last line.
 TOTAL_LABEL = re.compile(r"^(รวมทั้งสิ้น|รวมทั้งหมด|รวม|ทั้งหมด|grand\s+total|total|sum)(\s|:|$)")
 MAX_TITLE_LINES = 10
+HEAD_LINES = MAX_TITLE_LINES + 210  # lines looked at to find the header (title, 2 rows, 200)
 MAX_LABEL_LENGTH = 40  # a header label longer than this is text, not a label
 # Sub-labels that say nothing without the group title above them: "เนื้อที่" over "ไร่ | งาน |
 # วา", "จำนวนสมาชิก" over "ชาย | หญิง", "พิกัด" over "X | Y". Compared without dots or spaces.
@@ -49,11 +50,13 @@ def shape_table(rows: list[list[str]], where: dict[str, Any]) -> Table:
     """Header, columns and data rows of ``rows`` (cells as text, as read from CSV or a sheet).
 
     Fully empty lines are not rows. Data rows are numbered from 1 after the header."""
-    lines = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=1)
-             if any(c.strip() for c in row)]
+    raw = [(n, row) for n, row in enumerate(rows, start=1) if "".join(row).strip()]
     found: list[Issue] = []
-    if not lines:
+    if not raw:
         return Table(pd.DataFrame(), False, None, found)
+    # Only the top of the table decides where the header is: its cells are stripped here, the
+    # data's cells column by column below.
+    lines = [(n, [c.strip() for c in row]) for n, row in raw[:HEAD_LINES]]
     typical = statistics.median(_filled(row) for _, row in lines)
     skipped = 0
     header_rows = 1
@@ -73,12 +76,13 @@ def shape_table(rows: list[list[str]], where: dict[str, Any]) -> Table:
             f"ข้ามหัวเรื่อง {skipped} บรรทัดเหนือหัวตาราง: {title}",
             f"skipped {skipped} title line(s) above the header: {title}", **where))
     lines = lines[skipped:]
+    raw = raw[skipped:]
     headerless = _looks_like_data(lines[0][1], [row for _, row in lines[1:200]])
-    width = max(len(row) for _, row in lines)
+    width = max(len(row) for _, row in raw)
     if headerless:
         names = [f"column_{i + 1}" for i in range(width)]
         header_line = None
-        body = lines
+        body = raw
         found.append(issue(
             "headerless", Severity.INFO,
             "แถวแรกเป็นข้อมูล ไม่ใช่หัวตาราง จึงตั้งชื่อคอลัมน์เป็น column_1, column_2, …",
@@ -90,7 +94,7 @@ def shape_table(rows: list[list[str]], where: dict[str, Any]) -> Table:
         header_line = lines[0][0]
         header_rows = 2
         names, grouped = _two_row_names(lines[0][1], lines[1][1], width)
-        body = lines[2:]
+        body = raw[2:]
         found.append(issue(
             "two_row_header", Severity.INFO,
             f"หัวตารางมีสองแถว (แถว {lines[0][0]} และ {lines[1][0]}) จึงรวมเป็นชื่อคอลัมน์: "
@@ -100,17 +104,24 @@ def shape_table(rows: list[list[str]], where: dict[str, Any]) -> Table:
     else:
         header_line, header = lines[0]
         names = _names(header, width)
-        body = lines[1:]
-    data = [row + [""] * (width - len(row)) for _, row in body]
-    data, dropped = _drop_totals(data)
+        body = raw[1:]
+    frame = _cells(body, names)
+    frame, dropped = _drop_totals(frame)
     for index in dropped:
         found.append(issue(
             "total_row", Severity.INFO,
             "ไม่นำเข้าแถวผลรวมท้ายตาราง", "the total row at the end of the table is not imported",
             row=index + 1, **where))
-    frame = pd.DataFrame({name: pd.Series([row[i] or None for row in data], dtype=object)
-                          for i, name in enumerate(names)})
     return Table(frame, headerless, header_line, found, header_rows)
+
+
+def _cells(body: list[tuple[int, list[str]]], names: list[str]) -> pd.DataFrame:
+    """The data rows as text columns: stripped, None where a cell is blank or missing."""
+    width = len(names)
+    rows = [row if len(row) == width else (row + [""] * width)[:width] for _, row in body]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    return pd.DataFrame({name: pd.Series([c.strip() or None for c in column], dtype=object)
+                         for name, column in zip(names, columns, strict=True)}, dtype=object)
 
 
 def _filled(row: list[str]) -> int:
@@ -204,18 +215,19 @@ def _names(header: list[str], width: int) -> list[str]:
     return names
 
 
-def _drop_totals(data: list[list[str]]) -> tuple[list[list[str]], list[int]]:
+def _drop_totals(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     """The rows without a total row at the end, and the (0-based) indices dropped: a row
     whose first cells say รวม/Total/ทั้งหมด, or a mostly empty row of numbers one of which is
     the sum of its column."""
     dropped: list[int] = []
-    while len(data) >= 2 and _is_total(data[-1], data[:-1]):
-        dropped.append(len(data) - 1)
-        data = data[:-1]
-    return data, sorted(dropped)
+    while len(frame) >= 2 and _is_total([c or "" for c in frame.iloc[-1].tolist()],
+                                        frame.iloc[:-1]):
+        dropped.append(len(frame) - 1)
+        frame = frame.iloc[:-1]
+    return frame.reset_index(drop=True), sorted(dropped)
 
 
-def _is_total(row: list[str], above: list[list[str]]) -> bool:
+def _is_total(row: list[str], above: pd.DataFrame) -> bool:
     for cell in row[:3]:
         text = cell.lower()
         if len(text) <= 30 and TOTAL_LABEL.match(text):
@@ -224,7 +236,8 @@ def _is_total(row: list[str], above: list[list[str]]) -> bool:
     if not cells or len(cells) > max(1, len(row) // 3) or not all(_numeric(c) for _, c in cells):
         return False
     for i, cell in cells:
-        values = [parse_number(thai_digits_to_arabic(r[i]), metres=True) for r in above]
+        values = [parse_number(thai_digits_to_arabic(c), metres=True)
+                  for c in above.iloc[:, i] if c is not None]
         total = sum(v for v in values if v is not None)
         value = parse_number(thai_digits_to_arabic(cell), metres=True)
         if value is not None and len(above) >= 2 and abs(value - total) <= 1e-6 * max(1, total):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from gis.distinct import distinct_map
 from gis.io import encoding
 from gis.io.model import Options, RawLayer, Severity, issue
 
@@ -68,34 +69,33 @@ def decode_text(
     chosen = _choose_encoding(samples, cpg, dbf[29] if len(dbf) > 29 else 0, options, layer,
                               where)
     layer.encoding = chosen
-    bad = 0
 
-    def decode(value: Any, row: int, column: str) -> Any:
-        nonlocal bad
-        if not isinstance(value, str):
+    def decode(value: Any) -> Any:
+        if not isinstance(value, str) or value.isascii():  # ASCII reads the same in all
             return value
-        text = value.encode("latin1").decode(chosen, errors="replace")
-        if "\ufffd" in text:
-            bad += 1
-            if bad <= MAX_TEXT_ISSUES:
-                layer.issues.append(issue(
-                    "undecodable_text", Severity.WARNING,
-                    f"มีอักขระที่อ่านเป็น {chosen} ไม่ได้ แทนด้วย �: {text!r}",
-                    f"characters that are not valid {chosen} were replaced by �: {text!r}",
-                    fix_th="ตรวจข้อความ หรือระบุการเข้ารหัสเอง",
-                    fix_en="check the text, or choose the encoding yourself",
-                    row=row, field=column, **where))
-        return text
+        return value.encode("latin1").decode(chosen, errors="replace")
 
     renamed = {c: c.encode("latin1").decode(chosen, errors="replace") for c in frame.columns}
+    bad: list[tuple[int, str, str]] = []  # (row, column, text) of values with a �
     for column in text_columns:
         new = renamed[column]
-        frame[column] = [decode(v, i + 1, new) for i, v in enumerate(frame[column])]
+        decoded = distinct_map(decode, frame[column].to_numpy(dtype=object))
+        frame[column] = pd.Series(decoded, index=frame.index, dtype=object)
+        bad += [(i + 1, new, v) for i, v in enumerate(decoded)
+                if isinstance(v, str) and "\ufffd" in v]
     layer.frame = frame.rename(columns=renamed)
-    if bad > MAX_TEXT_ISSUES:
+    for row, column, text in sorted(bad)[:MAX_TEXT_ISSUES]:
         layer.issues.append(issue(
-            "undecodable_text", Severity.WARNING, f"และอีก {bad - MAX_TEXT_ISSUES} ค่า",
-            f"and {bad - MAX_TEXT_ISSUES} more values", **where))
+            "undecodable_text", Severity.WARNING,
+            f"มีอักขระที่อ่านเป็น {chosen} ไม่ได้ แทนด้วย �: {text!r}",
+            f"characters that are not valid {chosen} were replaced by �: {text!r}",
+            fix_th="ตรวจข้อความ หรือระบุการเข้ารหัสเอง",
+            fix_en="check the text, or choose the encoding yourself",
+            row=row, field=column, **where))
+    if len(bad) > MAX_TEXT_ISSUES:
+        layer.issues.append(issue(
+            "undecodable_text", Severity.WARNING, f"และอีก {len(bad) - MAX_TEXT_ISSUES} ค่า",
+            f"and {len(bad) - MAX_TEXT_ISSUES} more values", **where))
 
 
 def _fits(name: str, samples: list[bytes]) -> bool:

@@ -21,13 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gis.distinct import distinct_map
 from gis.errors import InputError
 from gis.io.model import Issue, Severity, issue
-from gis.io.thai import parse_thai_date, thai_digits_to_arabic
+from gis.io.thai import THAI_DIGITS, parse_thai_date, thai_digits_to_arabic
 from gis.jsonable import jsonable
 from layers.schema import DType, Field, LayerSpec, Vocabulary
 
 _JUNK = re.compile(r"[\s_\-./()\[\]:,]+")
+BLANK_WORDS = frozenset({"nan", "none", "null", "n/a"})  # cells that mean "no value"
 YES = frozenset({"1", "y", "yes", "true", "t", "ใช่", "มี", "จริง", "ถูก", "✓", "x"})
 NO = frozenset({"0", "n", "no", "false", "f", "ไม่ใช่", "ไม่มี", "ไม่", "เท็จ", "-"})
 
@@ -123,7 +125,7 @@ def convert(spec: LayerSpec, frame: pd.DataFrame, mapping: FieldMap, *,
                                     column=column))
         out[name] = pd.Series(converted, index=frame.index, dtype=object)
     if mapping.extra and any(f.name == "extra" for f in spec.fields):
-        columns = {c: _distinct_map(jsonable, frame[c].to_numpy(dtype=object))
+        columns = {c: distinct_map(jsonable, frame[c].to_numpy(dtype=object))
                    for c in mapping.extra}
         extras: list[dict[str, Any] | None] = [
             {c: v[i] for c, v in columns.items() if v[i] is not None} or None
@@ -158,11 +160,22 @@ def _convert_column(f: Field, raw: np.ndarray[Any, Any], chosen: Mapping[str, st
         except ValueError as exc:
             return _Bad(str(exc))
 
-    converted = _distinct_map(one, raw)
+    if (f.vocabulary is None and f.dtype is DType.STR and not chosen
+            and pd.api.types.infer_dtype(raw, skipna=True) == "string"):
+        return _plain_text(raw), []  # text stays text: one vectorised pass, nothing can fail
+    converted = distinct_map(one, raw)
     bad = [(i, raw[i], v.why) for i, v in enumerate(converted) if isinstance(v, _Bad)]
     for i, _, _ in bad:
         converted[i] = None
     return converted, bad
+
+
+def _plain_text(raw: np.ndarray[Any, Any]) -> list[Any]:
+    """``value_for`` of a text field for cells that are all text (or missing)."""
+    text = pd.Series(raw, dtype=object).str.translate(THAI_DIGITS).str.strip()
+    blank = text.isna() | text.str.casefold().isin(BLANK_WORDS) | text.eq("")
+    out: list[Any] = text.where(~blank.astype(bool), None).tolist()
+    return out
 
 
 @dataclass(frozen=True)
@@ -170,37 +183,12 @@ class _Bad:
     why: str
 
 
-def _distinct_map(function: Any, cells: np.ndarray[Any, Any]) -> list[Any]:
-    """``[function(c) for c in cells]``, calling ``function`` once per distinct cell (missing
-    cells — None, NaN — give ``function(None)``)."""
-    if pd.api.types.infer_dtype(cells, skipna=True).startswith("mixed"):
-        # pandas would take 1, 1.0 and True for one value: tell them apart by type.
-        memo: dict[Any, Any] = {}
-        out_mixed = []
-        for c in cells:
-            try:
-                k = (c.__class__, c)
-                out_mixed.append(memo[k] if k in memo else memo.setdefault(k, function(c)))
-            except TypeError:  # unhashable cells (lists, dicts): one call each
-                out_mixed.append(function(c))
-        return out_mixed
-    try:
-        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts): one call each
-        return [function(c) for c in cells]
-    results = np.empty(len(uniques) + 1, dtype=object)
-    results[:-1] = [function(u) for u in uniques]
-    results[-1] = function(None)  # code -1 (missing) picks the last slot
-    out: list[Any] = results[codes].tolist()
-    return out
-
-
 def value_for(f: Field, raw: Any) -> Any:
     """``raw`` as field ``f`` stores it, or ``ValueError`` saying why not. Blank is None."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None
     text = thai_digits_to_arabic(str(raw)).strip()
-    if text == "" or text.casefold() in ("nan", "none", "null", "n/a"):
+    if text == "" or text.casefold() in BLANK_WORDS:
         return None
     if f.vocabulary is not None:
         code = _vocabulary_keys(f.vocabulary).get(key(text))

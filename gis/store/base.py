@@ -293,7 +293,7 @@ class SqlStore(ABC):
         uids = (
             [str(u) if u is not None and u == u else str(uuid.uuid4()) for u in frame["uid"]]
             if "uid" in frame.columns
-            else [str(uuid.uuid4()) for _ in range(len(frame))]
+            else bulk.new_uids(len(frame))
         )
         columns = bulk.coerce_columns(spec, frame, uids)
         if not user:

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from gis.distinct import distinct_map
 from gis.store.checks import check_required, conform_geometry
 from gis.store.codec import coerce, iso_datetime
 from gis.store.states import dumps
@@ -40,37 +43,15 @@ class Columns:
     wkb: list[bytes | None] | None
 
 
-def distinct_map(function: Callable[[Any], Any],
-                 cells: Sequence[Any] | np.ndarray[Any, Any]) -> list[Any]:
-    """``[function(c) for c in cells]`` with ``function`` called once per distinct cell.
-
-    Missing cells (None, NaN, NA) all give ``function(None)``. Cells of mixed types are told
-    apart by type (pandas would take 1, 1.0 and True for one value); unhashable cells (dicts,
-    lists) get one call each."""
-    # fromiter keeps a list of lists one-dimensional (np.asarray would make it 2-D)
-    array = cells if isinstance(cells, np.ndarray) else np.fromiter(
-        cells, dtype=object, count=len(cells))
-    if len(array) == 0:
-        return []
-    if pd.api.types.infer_dtype(array, skipna=True).startswith("mixed"):
-        memo: dict[Any, Any] = {}
-        out_mixed = []
-        for c in array:
-            try:
-                key = (c.__class__, c)
-                out_mixed.append(memo[key] if key in memo else memo.setdefault(key, function(c)))
-            except TypeError:
-                out_mixed.append(function(c))
-        return out_mixed
-    try:
-        codes, uniques = pd.factorize(array, use_na_sentinel=True)
-    except TypeError:
-        return [function(c) for c in array]
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [function(u) for u in uniques]
-    table[-1] = function(None)  # code -1 (missing) takes the last slot
-    out: list[Any] = table[codes].tolist()
-    return out
+def new_uids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` writes them, made from
+    one read of the OS's random source."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.tobytes().hex()
+    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+            for h in (text[i:i + 32] for i in range(0, 32 * n, 32))]
 
 
 def coerce_columns(spec: LayerSpec, frame: pd.DataFrame, uids: list[str]) -> Columns:
@@ -122,6 +103,12 @@ def _conform_geometries(spec: LayerSpec, geoms: np.ndarray[Any, Any]) -> np.ndar
 
 
 def _coerce_column(spec: LayerSpec, f: Field, cells: np.ndarray[Any, Any]) -> list[Any]:
+    if f.dtype is DType.STR and f.vocabulary is None and pd.api.types.infer_dtype(
+            cells, skipna=True) in ("string", "empty"):
+        # text into a text field: nothing to convert; missing (NaN, NA) becomes None
+        text = pd.Series(cells, dtype=object)
+        plain: list[Any] = text.where(text.notna(), None).tolist()
+        return plain
     def one(value: Any) -> Any:
         try:
             return coerce(f, value, layer=spec.name, row=None)
@@ -197,4 +184,6 @@ def _json_text(dtype: DType, value: Any) -> str:
         return f'"{value.isoformat()}"'
     if dtype is DType.DATETIME:
         return f'"{iso_datetime(value)}"'
+    if dtype is DType.STR:
+        return encode_basestring(value)  # what json.dumps(ensure_ascii=False) does to a str
     return dumps(value)

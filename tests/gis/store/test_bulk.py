@@ -15,8 +15,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
+from gis.distinct import distinct_map
 from gis.store import Store
-from gis.store.bulk import distinct_map
 from gis.store.codec import gpkg_blob, gpkg_blobs
 from gis.store.states import dumps, snapshot
 
@@ -159,3 +159,17 @@ def test_a_failed_bulk_write_keeps_the_trigger(tmp_path: Path,
         assert rtree == [] and after == before
         store.write("plots", plots(3), user=USER)  # the trigger works again
         assert len(_rtree_and_triggers(path)[0]) == 3
+
+
+def test_new_uids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from gis.store.bulk import new_uids
+
+    made = new_uids(1000)
+    assert len(set(made)) == 1000
+    for text in made[:50]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+    assert new_uids(0) == []

@@ -24,7 +24,7 @@ import pandas as pd
 from gis.distinct import distinct_map
 from gis.errors import InputError
 from gis.io.model import Issue, Severity, issue
-from gis.io.thai import THAI_DIGITS, parse_thai_date, thai_digits_to_arabic
+from gis.io.thai import parse_thai_date, thai_digits_to_arabic
 from gis.jsonable import jsonable
 from layers.schema import DType, Field, LayerSpec, Vocabulary
 
@@ -171,11 +171,24 @@ def _convert_column(f: Field, raw: np.ndarray[Any, Any], chosen: Mapping[str, st
 
 
 def _plain_text(raw: np.ndarray[Any, Any]) -> list[Any]:
-    """``value_for`` of a text field for cells that are all text (or missing)."""
-    text = pd.Series(raw, dtype=object).str.translate(THAI_DIGITS).str.strip()
-    blank = text.isna() | text.str.casefold().isin(BLANK_WORDS) | text.eq("")
-    out: list[Any] = text.where(~blank.astype(bool), None).tolist()
-    return out
+    """``value_for`` of a text field for cells that are all text (or missing). One regex pass
+    over the whole column finds whether any cell needs Thai digits, stripping or blanking;
+    only then is it done cell by cell."""
+    cells: list[Any] = pd.Series(raw, dtype=object).where(pd.notna(raw), None).tolist()
+    joined = "\x00" + "\x00".join(c for c in cells if c is not None) + "\x00"
+    if _THAI_DIGIT.search(joined):
+        cells = [c if c is None else thai_digits_to_arabic(c) for c in cells]
+    if _EDGE_SPACE.search(joined):
+        cells = [c if c is None else c.strip() for c in cells]
+    if "\x00\x00" in joined or _BLANK_CELL.search(joined) or _EDGE_SPACE.search(joined):
+        cells = [None if c is None or c == "" or c.casefold() in BLANK_WORDS else c
+                 for c in cells]
+    return cells
+
+
+_THAI_DIGIT = re.compile("[๐-๙]")
+_EDGE_SPACE = re.compile(r"\x00\s|\s\x00")
+_BLANK_CELL = re.compile(r"\x00(?:nan|none|null|n/a)\x00", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
     # A joined repeat group (a list of rows per submission) is never one field's value, even
     # when its name is a field's synonym ("members"): it goes to `extra` as it is.
     nested = {c for c in columns if c not in used
+              and pd.api.types.infer_dtype(raw.frame[c], skipna=True).startswith("mixed")
               and raw.frame[c].map(lambda v: isinstance(v, list | dict)).any()}
     mapping = match_columns(spec, [c for c in columns if c not in used | nested],
                             choices.columns.get(raw.name))

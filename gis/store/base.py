@@ -398,16 +398,39 @@ class SqlStore(ABC):
                 [layer, value],
             )
             rows = cur.fetchall()
+            afters = [self._json_from_db(r[7]) for r in rows]
+            lean = [r[0] for r, after in zip(rows, afters, strict=True)
+                    if after == bulk.AS_INSERTED]
+            inserted = self._inserted_states(cur, spec, lean) if lean else {}
         return [
             HistoryEntry(
                 layer=layer, uid=r[0], version=int(r[1]), op=r[2],
                 changed_at=self._value_from_db(DType.DATETIME, r[3]), changed_by=r[4],
                 change_set=r[5],
                 before=None if r[6] is None else unsnapshot(spec, self._json_from_db(r[6])),
-                after=unsnapshot(spec, self._json_from_db(r[7])),
+                after=(inserted[r[0]] if after == bulk.AS_INSERTED
+                       else unsnapshot(spec, after)),
             )
-            for r in rows
+            for r, after in zip(rows, afters, strict=True)
         ]
+
+    def _inserted_states(self, cur: Any, spec: LayerSpec, uids: list[str]) -> dict[str, Feature]:
+        """The version-1 states of features whose insert entry is lean (``bulk.AS_INSERTED``):
+        the ``before`` of their version-2 entry, or — never changed since — their row."""
+        p = self.placeholder
+        found: dict[str, Feature] = {}
+        for start in range(0, len(uids), _CHUNK):
+            chunk = uids[start:start + _CHUNK]
+            marks = ", ".join([p] * len(chunk))
+            cur.execute(
+                f"SELECT uid, before FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} "
+                f"AND version = 2 AND uid IN ({marks})", [spec.name, *chunk])
+            for uid, before in cur.fetchall():
+                found[uid] = unsnapshot(spec, self._json_from_db(before))
+        rest = [u for u in uids if u not in found]
+        for uid, row in self._current(cur, spec, rest, lock=False).items():
+            found[uid] = unsnapshot(spec, snapshot(spec, row))
+        return found
 
     def _state_at(self, spec: LayerSpec, uid: str, version: int) -> Feature:
         for entry in self.history(spec.name, uid):

@@ -1,21 +1,20 @@
 """Inserting many new features at once (``Store.write``, the path every import takes).
 
-The rows and their history snapshots are exactly what the one-feature-at-a-time path writes
-(``states.snapshot`` as JSON, the backend's value encoding), but built column by column:
-each distinct value of a column is coerced and encoded once (survey columns repeat a handful of
-values many times), and each geometry is turned into WKB once, for both the row and its
-snapshot. The checks are the same too — a bad value raises ``InputError`` naming the first bad
-row and field — so the store never holds a value its layer does not declare.
+The rows are exactly what the one-feature-at-a-time path writes (the backend's value encoding), but
+built column by column: each distinct value of a column is coerced and encoded once (survey columns
+repeat a handful of values many times), and each geometry is turned into WKB once. The history
+entry of each new feature is lean (``AS_INSERTED``): version 1's state is read back from the row,
+or from the next version's ``before``. The checks are the same too — a bad value raises
+``InputError`` naming the first bad row and field — so the store never holds a value its layer does
+not declare.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,12 +23,20 @@ import shapely
 
 from gis.distinct import distinct_map
 from gis.store.checks import check_required, conform_geometry
-from gis.store.codec import coerce, iso_datetime
+from gis.store.codec import coerce
 from gis.store.states import dumps
 from layers.schema import DType, Field, LayerSpec
 
 if TYPE_CHECKING:
     from gis.store.base import SqlStore
+
+
+# The ``after`` of an insert written by ``Store.write``: the state of version 1 is not copied
+# into the history (an import would store every row twice); it is the row itself while the
+# feature is at version 1, and the ``before`` of its version-2 entry once it has changed —
+# ``SqlStore._history_where`` puts it back, so readers of the history see full states.
+AS_INSERTED = {"state": "as_inserted"}
+AS_INSERTED_TEXT = dumps(AS_INSERTED)
 
 
 @dataclass
@@ -131,59 +138,29 @@ class _Failed:
 def encode(store: SqlStore, spec: LayerSpec, columns: Columns, *, user: str, at: Any,
            change_set: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rows to insert (in ``store._insert_sql`` column order) and their ``insert`` history
-    rows (``store._history_sql`` order), each snapshot the JSON ``states.snapshot`` gives."""
+    rows (``store._history_sql`` order), whose ``after`` is the lean ``AS_INSERTED``."""
     n = len(columns.uids)
     when = store._value_to_db(DType.DATETIME, at)
     row_columns: list[Sequence[Any]] = [
         columns.uids, [1] * n, [when] * n, [user] * n,
         [store._value_to_db(DType.BOOL, False)] * n,
     ]
-    snapshot_parts: list[tuple[str, list[str]]] = []
     for f in spec.fields:
         cells = columns.values.get(f.name)
         if cells is None:
             row_columns.append([None] * n)
-            snapshot_parts.append((f.name, ["null"] * n))
-            continue
-        texts = distinct_map(functools.partial(_json_text, f.dtype), cells)
-        snapshot_parts.append((f.name, texts))
-        if f.dtype is DType.JSON:
-            row_columns.append([None if v is None else store._json_text_to_db(t)
-                                for v, t in zip(cells, texts, strict=True)])
+        elif f.dtype is DType.JSON:
+            row_columns.append([None if v is None else store._json_text_to_db(dumps(v))
+                                for v in cells])
         elif f.dtype in (DType.STR, DType.INT, DType.FLOAT):
             row_columns.append(cells)
         else:
             row_columns.append(distinct_map(functools.partial(store._value_to_db, f.dtype),
                                             cells))
-    geometry_json = ["null"] * n
     if spec.geometry and columns.geometries is not None and columns.wkb is not None:
         row_columns.append(store._geoms_to_db(columns.geometries, columns.wkb))
-        geometry_json = ["null" if w is None else f'"{w.hex().upper()}"' for w in columns.wkb]
     rows = list(zip(*row_columns, strict=True))
-
-    # {"deleted":false,"geometry":…,"properties":{…}} with sorted keys, as states.dumps writes.
-    snapshot_parts.sort(key=lambda part: part[0])
-    names = [json.dumps(name, ensure_ascii=False) + ":" for name, _ in snapshot_parts]
-    texts_by_field = [texts for _, texts in snapshot_parts]
-    history = []
-    table_name, op = spec.name, "insert"
-    for i, uid in enumerate(columns.uids):
-        properties = ",".join([name + texts[i] for name, texts in
-                               zip(names, texts_by_field, strict=True)])
-        after = f'{{"deleted":false,"geometry":{geometry_json[i]},"properties":{{{properties}}}}}'
-        history.append((table_name, uid, 1, op, when, user, change_set, None,
-                        store._json_text_to_db(after)))
+    lean = store._json_text_to_db(AS_INSERTED_TEXT)
+    history = [(spec.name, uid, 1, "insert", when, user, change_set, None, lean)
+               for uid in columns.uids]
     return rows, history
-
-
-def _json_text(dtype: DType, value: Any) -> str:
-    """A coerced value as JSON text, the way ``states.dumps(snapshot(…))`` writes it."""
-    if value is None:
-        return "null"
-    if dtype is DType.DATE:
-        return f'"{value.isoformat()}"'
-    if dtype is DType.DATETIME:
-        return f'"{iso_datetime(value)}"'
-    if dtype is DType.STR:
-        return encode_basestring(value)  # what json.dumps(ensure_ascii=False) does to a str
-    return dumps(value)

@@ -17,8 +17,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 
 from gis.distinct import distinct_map
 from gis.store import Store
+from gis.store.bulk import AS_INSERTED
 from gis.store.codec import gpkg_blob, gpkg_blobs
-from gis.store.states import dumps, snapshot
+from gis.store.states import dumps
 
 USER = "bulk-test"
 
@@ -39,26 +40,44 @@ def _households() -> gpd.GeoDataFrame:
                  Point(102.4, 13.8)], crs=4326)
 
 
-def test_history_snapshots_are_what_the_one_feature_path_writes(store: Store) -> None:
-    result = store.write("households", _households(), user=USER)
-    spec = store.spec("households")
+def test_history_gives_the_inserted_state_from_the_row_then_from_the_next_version(
+        store: Store) -> None:
+    frame = _households()
+    result = store.write("households", frame, user=USER)
+    first = {}
     for uid in result.uids:
         (entry,) = store.history("households", uid)
         state = store.get("households", uid)
         assert state is not None and entry.op == "insert" and entry.before is None
         assert entry.after == {k: state[k] for k in entry.after}
         assert entry.after["geometry"].equals(state["geometry"])
-    if store.backend == "gpkg":  # the stored JSON text itself, byte for byte
+        first[uid] = entry.after
+    # Change one feature twice: version 1 is still in its history, now from version 2's before.
+    uid = result.uids[0]
+    store.update("households", {uid: {"head_name": "แก้แล้ว", "geometry": Point(103, 14)}},
+                 {uid: 1}, user=USER)
+    store.update("households", {uid: {"members": 9}}, {uid: 2}, user=USER)
+    entries = store.history("households", uid)
+    assert [e.version for e in entries] == [1, 2, 3]
+    assert entries[0].after["head_name"] == "นางสาวสมศรี ใจดี"
+    assert entries[0].after["geometry"].equals(Point(102.1, 13.5))
+    assert entries[0].after == first[uid] | {"geometry": entries[0].after["geometry"]}
+    by_set = store.history_of_change_set("households", result.change_set)
+    assert {e.uid: e.after["head_name"] for e in by_set} == {
+        u: first[u]["head_name"] for u in result.uids}
+    # Restoring version 1 brings its state back (as version 4).
+    store.restore("households", uid, 1, expected_version=3, user=USER)
+    back = store.get("households", uid)
+    assert back is not None and back["version"] == 4 and back["head_name"] == "นางสาวสมศรี ใจดี"
+    assert back["members"] == 4 and back["geometry"].equals(Point(102.1, 13.5))
+    if store.backend == "gpkg":  # what the file holds: one lean entry per imported row
         conn = sqlite3.connect(store.path)  # type: ignore[attr-defined]
         try:
-            texts = dict(conn.execute(
-                "SELECT uid, after FROM feature_history WHERE layer = 'households'"))
+            texts = {r[0] for r in conn.execute(
+                "SELECT after FROM feature_history WHERE op = 'insert'")}
         finally:
             conn.close()
-        for uid in result.uids:
-            state = store.get("households", uid)
-            assert state is not None
-            assert texts[uid] == dumps(snapshot(spec, state))
+        assert texts == {dumps(AS_INSERTED)}
 
 
 def test_plots_blobs_match_the_one_geometry_encoder() -> None:

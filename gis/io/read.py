@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import importlib
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def read_bytes(data: bytes, filename: str, options: Options | None = None) -> Re
     """Read ``data`` (the content of ``filename``) in whatever format it is in."""
     options = options or {}
     kind = sniff(data, filename)
+    if kind in ("kml", "gpx", "geojson") and data.startswith((codecs.BOM_UTF16_LE,
+                                                               codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16", errors="replace").encode("utf-8")  # Notepad's "Unicode"
     reader = READERS.get(kind)
     if reader is None:
         return ReadResult(filename, kind, issues=[issue(

@@ -3,6 +3,7 @@ renamed .txt, a zip without .zip, an .xls that is really CSV are all common)."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 
@@ -24,6 +25,12 @@ def sniff(data: bytes, filename: str = "") -> str:
         return "gpkg"
     if len(data) >= 100 and data[:4] == b"\x00\x00\x27\x0a":  # shapefile main-file code 9994
         return "shp"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" (tab-separated UTF-16): read as text, then sniffed again.
+        text = _utf16_head(data)
+        if text is not None:
+            inner = sniff(text.encode("utf-8"), filename)
+            return inner if inner != "unknown" else "unknown"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         lowered = head.lower()
@@ -68,6 +75,19 @@ def _zip_kind(data: bytes, name: str) -> str:
     if any(n.endswith(".kml") for n in names):
         return "kmz"
     return "zip"
+
+
+def _utf16_head(data: bytes) -> str | None:
+    """The first few thousand characters of UTF-16 text with a byte-order mark, or None."""
+    head = data[:8192]
+    head = head[:len(head) - len(head) % 2]
+    try:
+        return head.decode("utf-16", errors="strict")
+    except UnicodeDecodeError:
+        try:  # a surrogate pair cut at the end of the sample
+            return head[:-2].decode("utf-16", errors="strict")
+        except UnicodeDecodeError:
+            return None
 
 
 def _texty(data: bytes) -> bool:

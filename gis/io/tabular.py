@@ -178,6 +178,8 @@ def _encoding(data: bytes, options: Options) -> tuple[str, str]:
         return given, "given"
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "declared"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "declared"  # Excel's "Unicode Text"
     guess = detect(data.splitlines()[:2000])
     return guess.encoding, guess.how
 

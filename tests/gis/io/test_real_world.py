@@ -1,0 +1,40 @@
+"""Files as Thai offices and volunteers save them from the programs they have: Excel's
+"Unicode Text" (UTF-16, tab-separated), Notepad's "Unicode" KML, Excel's ``sep=;`` line,
+decimal commas. Each must read with its Thai text intact."""
+
+from __future__ import annotations
+
+from gis.io.check import check
+from gis.io.read import read_bytes
+
+ROWS = [["รหัสบ้าน", "ชื่อ", "ละติจูด", "ลองจิจูด"],
+        ["H1", "นางสมศรี ใจดี", "13.52", "102.16"],
+        ["H2", "นายสมชาย มั่นคง", "13.53", "102.17"]]
+
+
+def test_excel_unicode_text_is_utf16_tab_separated() -> None:
+    data = "\r\n".join("\t".join(r) for r in ROWS).encode("utf-16")  # with its BOM
+    result = read_bytes(data, "survey.txt")
+    report = check(result, kind="households")
+    assert report.format == "csv" and report.outcome == "import"
+    (layer,) = report.layers
+    assert layer.raw.encoding == "utf-16" and layer.features == 2
+    assert layer.raw.frame["ชื่อ"].tolist() == ["นางสมศรี ใจดี", "นายสมชาย มั่นคง"]
+
+
+def test_notepad_unicode_kml_reads_its_thai_names() -> None:
+    kml = ('<?xml version="1.0" encoding="UTF-16"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+           "<Document><Placemark><name>บ้านสมศรี</name><Point><coordinates>102.16,13.52"
+           "</coordinates></Point></Placemark></Document></kml>")
+    report = check(read_bytes(kml.encode("utf-16"), "houses.kml"), kind="households")
+    assert report.format == "kml" and report.features == 1
+    assert "บ้านสมศรี" in report.layers[0].raw.frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_excel_sep_line_and_decimal_commas() -> None:
+    text = "sep=;\n" + "\n".join(";".join(r) for r in ROWS).replace("13.5", "13,5").replace(
+        "102.1", "102,1")
+    report = check(read_bytes(text.encode("utf-8"), "survey.csv"), kind="households")
+    (layer,) = report.layers
+    assert layer.features == 2 and layer.bbox() == [102.16, 13.52, 102.17, 13.53]
+    assert [i.code for i in report.issues] == ["title_block"]

@@ -72,11 +72,26 @@ def parse_geopoint(text: str) -> tuple[float, float, float | None] | None:
         return None
     numbers = [parse_number(p) for p in parts]
     if any(n is None for n in numbers):
-        return None
+        return _dms_pair(value)
     lat, lon = numbers[0], numbers[1]
     assert lat is not None and lon is not None  # checked above; for mypy
     accuracy = numbers[3] if len(numbers) == 4 else None
     return lat, lon, accuracy
+
+
+_DMS_PAIR = re.compile(r"^\s*(.+?[NSns])[\s,;]+(.+?[EWew])\s*$")
+
+
+def _dms_pair(value: str) -> tuple[float, float, float | None] | None:
+    """Latitude and longitude in one cell with their hemisphere letters, as Google Maps shows
+    a place: ``13°31'12.0"N 102°09'36.0"E``."""
+    match = _DMS_PAIR.match(value)
+    if not match:
+        return None
+    lat, lon = parse_degrees(match.group(1)), parse_degrees(match.group(2))
+    if lat is None or lon is None:
+        return None
+    return lat, lon, None
 
 
 def parse_zone(text: str) -> int | None:

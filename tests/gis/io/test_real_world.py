@@ -38,3 +38,14 @@ def test_excel_sep_line_and_decimal_commas() -> None:
     (layer,) = report.layers
     assert layer.features == 2 and layer.bbox() == [102.16, 13.52, 102.17, 13.53]
     assert [i.code for i in report.issues] == ["title_block"]
+
+
+def test_google_maps_positions_pasted_into_one_cell() -> None:
+    # Google Maps shows "13.52, 102.16" and 13°31'12.0"N 102°09'36.0"E; both get pasted.
+    text = ('รหัสบ้าน,ชื่อ,พิกัด\nH1,นางสมศรี,"13°31\'12.0""N 102°09\'36.0""E"\n'
+            'H2,นาย,"13.53, 102.17"\nH3,นาง,"13°31\'48""N, 102°10\'12""E"\n')
+    report = check(read_bytes(text.encode("utf-8"), "gmaps.csv"), kind="households")
+    (layer,) = report.layers
+    assert layer.features == 3 and not report.issues
+    points = [(round(g.x, 4), round(g.y, 4)) for g in layer.geometries]
+    assert points == [(102.16, 13.52), (102.17, 13.53), (102.17, 13.53)]

@@ -22,6 +22,7 @@ READERS: dict[str, tuple[str, str]] = {
     "csv": ("gis.io.tabular", "read_csv"),
     "xlsx": ("gis.io.tabular", "read_xlsx"),
     "xls": ("gis.io.xls", "read_xls"),
+    "zip": ("gis.io.read", "read_zip_of_files"),
 }
 SIDECARS = ("shp", "shx", "dbf", "prj", "cpg")
 
@@ -30,6 +31,8 @@ def read_bytes(data: bytes, filename: str, options: Options | None = None) -> Re
     """Read ``data`` (the content of ``filename``) in whatever format it is in."""
     options = options or {}
     kind = sniff(data, filename)
+    if kind == "zip" and options.get("_inside_zip"):
+        kind = "unknown"  # one level of zips inside a zip, no deeper (zip bombs)
     if kind in ("kml", "gpx", "geojson") and data.startswith((codecs.BOM_UTF16_LE,
                                                                codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16", errors="replace").encode("utf-8")  # Notepad's "Unicode"
@@ -77,3 +80,60 @@ def read_path(path: str | Path, options: Options | None = None) -> ReadResult:
         layer = read_shapefile(parts, file.stem, file.name, options or {})
         return ReadResult(file.name, "shapefile", layers=[layer])
     return read_bytes(data, file.name, options)
+
+
+def read_zip_of_files(data: bytes, filename: str, options: Options) -> ReadResult:
+    """A zip of other files Landmap reads — a zipped shapefile inside a download zip, GeoJSON,
+    KML, GeoPackage, spreadsheets: each read as if uploaded alone, their layers together (each
+    named after its file when names repeat). Only one level of zips inside a zip is opened."""
+    import io
+    import zipfile
+
+    from gis.io.shapezip import MAX_UNCOMPRESSED_BYTES, entries
+
+    result = ReadResult(filename, "zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            found = entries(archive)
+            size = sum(info.file_size for info, _ in found)
+            if size > MAX_UNCOMPRESSED_BYTES:
+                raise ValueError(f"{size:,} bytes unpacked")
+            inner = [(name, archive.read(info)) for info, name in found]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as error:
+        result.issues.append(issue(
+            "unreadable_zip", Severity.ERROR, f"เปิดไฟล์ zip ไม่ได้ ({error})",
+            f"the zip cannot be opened ({error})",
+            fix_th="บีบอัดไฟล์ใหม่ หรือส่งไฟล์ข้างในโดยตรง",
+            fix_en="zip the files again, or upload the files inside it", file=filename))
+        return result
+    for name, content in inner:
+        kind = sniff(content, name)
+        if kind not in READERS or (kind == "csv" and not _table_like(name, content)):
+            continue  # readme.txt, pictures, documents: not data
+        part = read_bytes(content, name, {**options, "_inside_zip": True})
+        for layer in part.layers:
+            layer.meta.setdefault("zip_entry", name)
+        result.layers.extend(part.layers)
+        result.issues.extend(part.issues)
+    names = [layer.name for layer in result.layers]
+    if len(set(names)) < len(names):
+        for layer in result.layers:
+            layer.name = f"{layer.meta['zip_entry']}/{layer.name}"
+    if not result.layers and not result.issues:
+        result.issues.append(issue(
+            "no_data", Severity.ERROR, "ไม่พบไฟล์ข้อมูลที่อ่านได้ใน zip",
+            "the zip holds no file Landmap reads",
+            fix_th="ใส่ shapefile, KML, GeoJSON, GeoPackage, CSV หรือ Excel ใน zip",
+            fix_en="put a shapefile, KML, GeoJSON, GeoPackage, CSV or Excel file in the zip",
+            file=filename))
+    return result
+
+
+def _table_like(name: str, content: bytes) -> bool:
+    """A text file inside a zip that is a table: a .csv/.tsv, or a .txt whose first line is
+    cut into columns (a readme is not)."""
+    lowered = name.lower()
+    if lowered.endswith((".csv", ".tsv")):
+        return True
+    first = content[:4096].split(b"\n", 1)[0]
+    return lowered.endswith(".txt") and any(d in first for d in (b"\t", b",", b";", b"\x00"))

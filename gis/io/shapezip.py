@@ -56,7 +56,7 @@ def layers_in_zip(data: bytes) -> dict[str, dict[str, bytes]]:
     stems: dict[tuple[str, str], str] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         wanted: list[tuple[zipfile.ZipInfo, str, str, str]] = []
-        for info, name in _entries(archive):
+        for info, name in entries(archive):
             folder, base = posixpath.split(name)
             stem, _, ext = base.rpartition(".")
             if stem and ext.lower() in PARTS:
@@ -79,7 +79,7 @@ def layers_in_zip(data: bytes) -> dict[str, dict[str, bytes]]:
     return out
 
 
-def _entries(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
+def entries(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
     """The files of ``archive`` with their real names, without folders and macOS junk."""
     out = []
     for info in archive.infolist():
@@ -96,7 +96,7 @@ def tables_in_zip(data: bytes) -> dict[str, bytes]:
 
     Raises like ``layers_in_zip``."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        wanted = [(info, name) for info, name in _entries(archive)
+        wanted = [(info, name) for info, name in entries(archive)
                   if name.rpartition(".")[2].lower() in TABLES]
         size = sum(info.file_size for info, _ in wanted)
         if size > MAX_UNCOMPRESSED_BYTES:

@@ -4,6 +4,8 @@ decimal commas. Each must read with its Thai text intact."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gis.io.check import check
 from gis.io.read import read_bytes
 
@@ -49,3 +51,47 @@ def test_google_maps_positions_pasted_into_one_cell() -> None:
     assert layer.features == 3 and not report.issues
     points = [(round(g.x, 4), round(g.y, 4)) for g in layer.geometries]
     assert points == [(102.16, 13.52), (102.17, 13.53), (102.17, 13.53)]
+
+
+def _plots_shapefile_zip(folder: Path) -> bytes:
+    """A cp874 shapefile in UTM 47N, as a land office zips it: upper-case extensions in a
+    folder, Thai file names."""
+    import io
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame(
+        {"PLOT": ["P1", "P2"], "OWNER": ["นายก ใจดี", "นางข มีสุข"]},
+        geometry=[box(102.1, 13.5, 102.101, 13.501), box(102.2, 13.5, 102.201, 13.501)],
+        crs=4326).to_crs(32647)
+    frame.to_file(folder / "แปลง.shp", encoding="cp874")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, "DATA/" + part.stem + part.suffix.upper())
+    return out.getvalue()
+
+
+def test_a_download_zip_holding_a_zipped_shapefile_and_a_readme(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    inner = _plots_shapefile_zip(tmp_path)
+    assert check(read_bytes(inner, "plots.zip"), kind="plots").features == 2
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("download/แปลงชุมชน.zip", inner)
+        archive.writestr("download/readme.txt", "ข้อมูลจากสำนักงานที่ดิน\nโปรดอ้างอิงแหล่งที่มา\n")
+        archive.writestr("download/photo.jpg", b"\xff\xd8\xff\xe0" + bytes(200))
+    report = check(read_bytes(out.getvalue(), "download.zip"), kind="plots")
+    assert report.format == "zip" and report.outcome == "import"
+    (layer,) = report.layers
+    assert layer.raw.name == "แปลง" and layer.features == 2 and layer.epsg == 32647
+    assert layer.raw.frame["OWNER"].tolist() == ["นายก ใจดี", "นางข มีสุข"]
+    # One level only: a zip in a zip in a zip is not opened (zip bombs nest).
+    deeper = io.BytesIO()
+    with zipfile.ZipFile(deeper, "w") as archive:
+        archive.writestr("again.zip", out.getvalue())
+    assert check(read_bytes(deeper.getvalue(), "deep.zip")).outcome == "reject"

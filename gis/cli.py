@@ -429,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     from gis.cli_import import add_import_commands
 
     add_import_commands(sub)
+    from gis.cli_field import add_field_commands
+
+    add_field_commands(sub)
     return parser
 
 

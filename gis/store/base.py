@@ -21,7 +21,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
-from gis.store import accounts_sql, bulk
+from gis.store import accounts_sql, bulk, conflicts_sql
 from gis.store.checks import (
     conform_frame,
     conform_geometry,
@@ -29,7 +29,19 @@ from gis.store.checks import (
     unknown_fields,
 )
 from gis.store.codec import coerce, utc_now
-from gis.store.protocol import AuditEvent, BBox, ChangeResult, Feature, HistoryEntry, Op
+from gis.store.protocol import (
+    AppliedChanges,
+    AuditEvent,
+    BBox,
+    ChangeResult,
+    ConflictChoice,
+    ConflictRecord,
+    ConflictStatus,
+    Feature,
+    HistoryEntry,
+    LayerChanges,
+    Op,
+)
 from gis.store.states import (
     SYSTEM_COLUMNS,
     empty_state,
@@ -326,16 +338,23 @@ class SqlStore(ABC):
         spec = self.spec(layer)
         todo = []
         for row, (uid, values) in enumerate(changes.items(), start=1):
-            checked: dict[str, Any] = {}
-            for name, value in values.items():
-                if name == "geometry" and spec.geometry:
-                    checked[name] = conform_geometry(spec, value, row=row)
-                elif name in spec.field_names:
-                    checked[name] = coerce(spec.field(name), value, layer=layer, row=row)
-                else:
-                    raise unknown_fields(spec, [name])
+            checked = self._checked_values(spec, values, row=row)
             todo.append(_Change("update", uid, expected_version(expected_versions, uid), checked))
         return self._apply(spec, todo, user=user)
+
+    def _checked_values(self, spec: LayerSpec, values: Mapping[str, Any], *, row: int
+                        ) -> dict[str, Any]:
+        """Field values and/or ``geometry`` as the layer stores them, or ``InputError`` naming
+        the layer, row and field."""
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "geometry" and spec.geometry:
+                checked[name] = conform_geometry(spec, value, row=row)
+            elif name in spec.field_names:
+                checked[name] = coerce(spec.field(name), value, layer=spec.name, row=row)
+            else:
+                raise unknown_fields(spec, [name])
+        return checked
 
     def delete(
         self, layer: str, uids: Iterable[str], expected_versions: Mapping[str, int], *, user: str
@@ -450,39 +469,48 @@ class SqlStore(ABC):
             raise InputError("ต้องระบุผู้แก้ไข", "a change needs the name of the user making it")
         change_set = str(uuid.uuid4())
         now = utc_now()
-        inserts = [c for c in changes if c.op == "insert"]
-        edits = [c for c in changes if c.op != "insert"]
-        versions: dict[str, int] = {}
         with self._writing(), self._transaction() as cur:
-            current = self._current(cur, spec, [c.uid for c in edits], lock=True)
-            _check_versions(spec, edits, current)
-            history: list[list[Any]] = []
-            new_rows: list[list[Any]] = []
-            for c in inserts:
-                state = empty_state(spec) | c.values
-                state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
-                             deleted=False)
-                new_rows.append(self._row(spec, state))
-                history.append(self._history_row(spec, c, None, state, change_set))
-                versions[c.uid] = 1
-            self._executemany(cur, self._insert_sql(spec), new_rows)
-            changed_rows: list[list[Any]] = []
-            for c in edits:
-                before = current[c.uid]
-                base = c.replace if c.replace is not None else before
-                state = {**base, **c.values}
-                state.update(uid=c.uid, version=before["version"] + 1, updated_at=now,
-                             updated_by=user)
-                changed_rows.append(
-                    [*self._row(spec, state)[1:], c.uid, before["version"]]
-                )
-                history.append(self._history_row(spec, c, before, state, change_set))
-                versions[c.uid] = state["version"]
-            self._executemany(cur, self._update_sql(spec), changed_rows)
-            self._executemany(cur, self._history_sql(), history)
+            versions = self._apply_in(cur, spec, changes, user=user, change_set=change_set,
+                                      now=now)
             self._audit_in(cur, audit, change_set, now)
             self._after_change(cur, spec)
         return ChangeResult(change_set=change_set, layer=spec.name, versions=versions)
+
+    def _apply_in(self, cur: Any, spec: LayerSpec, changes: list[_Change], *, user: str,
+                  change_set: str, now: Any) -> dict[str, int]:
+        """``_apply`` inside a transaction the caller holds (``gis.store.conflicts_sql`` joins
+        it to its own writes): lock, check versions, write states and history rows; returns
+        each feature's new version. The caller writes its audit entry and ``_after_change``."""
+        inserts = [c for c in changes if c.op == "insert"]
+        edits = [c for c in changes if c.op != "insert"]
+        versions: dict[str, int] = {}
+        current = self._current(cur, spec, [c.uid for c in edits], lock=True)
+        _check_versions(spec, edits, current)
+        history: list[list[Any]] = []
+        new_rows: list[list[Any]] = []
+        for c in inserts:
+            state = empty_state(spec) | c.values
+            state.update(uid=c.uid, version=1, updated_at=now, updated_by=user,
+                         deleted=False)
+            new_rows.append(self._row(spec, state))
+            history.append(self._history_row(spec, c, None, state, change_set))
+            versions[c.uid] = 1
+        self._executemany(cur, self._insert_sql(spec), new_rows)
+        changed_rows: list[list[Any]] = []
+        for c in edits:
+            before = current[c.uid]
+            base = c.replace if c.replace is not None else before
+            state = {**base, **c.values}
+            state.update(uid=c.uid, version=before["version"] + 1, updated_at=now,
+                         updated_by=user)
+            changed_rows.append(
+                [*self._row(spec, state)[1:], c.uid, before["version"]]
+            )
+            history.append(self._history_row(spec, c, before, state, change_set))
+            versions[c.uid] = state["version"]
+        self._executemany(cur, self._update_sql(spec), changed_rows)
+        self._executemany(cur, self._history_sql(), history)
+        return versions
 
     def _audit_in(self, cur: Any, audit: AuditEvent | None, change_set: str,
                   now: Any) -> None:
@@ -546,6 +574,37 @@ class SqlStore(ABC):
     ) -> list[dict[str, Any]]:
         """Audit entries, newest first."""
         return accounts_sql.read_audit(self, limit=limit, username=username, action=action)
+
+    # --------------------------------------------- conflict queue (gis/store/conflicts_sql.py)
+    def apply_changes(self, changes: Sequence[LayerChanges], *, user: str, source: str,
+                      audit: AuditEvent | None = None) -> AppliedChanges:
+        """New features and proposals for several layers in one transaction and one change
+        set; a proposal whose base version is no longer current is queued as a conflict."""
+        return conflicts_sql.apply_changes(self, changes, user=user, source=source, audit=audit)
+
+    def add_conflict(self, layer: str, uid: str, *, base_version: int,
+                     proposed: Mapping[str, Any], user: str, source: str) -> int:
+        """Queue an edit refused with ``ConflictError``; returns the conflict's id."""
+        return conflicts_sql.add_conflict(self, layer, uid, base_version=base_version,
+                                          proposed=proposed, user=user, source=source)
+
+    def list_conflicts(self, *, status: ConflictStatus | None = "open", layer: str | None = None,
+                       uids: Iterable[str] | None = None) -> list[ConflictRecord]:
+        """Queued conflicts, oldest first (``status`` None: open and resolved)."""
+        return conflicts_sql.list_conflicts(self, status=status, layer=layer, uids=uids)
+
+    def get_conflict(self, conflict_id: int) -> ConflictRecord | None:
+        """One queued conflict by id, or None."""
+        return conflicts_sql.get_conflict(self, conflict_id)
+
+    def resolve_conflict(self, conflict_id: int, *, choice: ConflictChoice,
+                         merged_values: Mapping[str, Any] | None = None, user: str,
+                         expected_current_version: int) -> ConflictRecord:
+        """Carry out the user's choice (mine, theirs, merge) and mark the conflict resolved, in
+        one transaction with its audit entry; ``ConflictError`` if the feature moved again."""
+        return conflicts_sql.resolve_conflict(
+            self, conflict_id, choice=choice, merged_values=merged_values, user=user,
+            expected_current_version=expected_current_version)
 
     # ------------------------------------------------------------------ SQL and rows
     def _columns(self, spec: LayerSpec) -> list[str]:

@@ -43,6 +43,7 @@ from gis.store.codec import (
     parse_datetime,
     utc_now,
 )
+from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
 from gis.store.states import dumps
 from layers.schema import DType, LayerSpec
@@ -332,6 +333,8 @@ class GpkgStore(SqlStore):
                 _create_accounts(cur)
             if AUDIT_TABLE not in tables:
                 _create_audit(cur)
+            if CONFLICTS_TABLE not in tables:
+                _create_conflicts(cur)
 
 
 def _ensure_srs(cur: sqlite3.Cursor) -> None:
@@ -436,6 +439,18 @@ def _create_audit(cur: sqlite3.Cursor) -> None:
     for column in ("username", "action"):
         cur.execute(f'CREATE INDEX "{AUDIT_TABLE}_{column}" ON "{AUDIT_TABLE}" ("{column}")')
     _register_attributes(cur, AUDIT_TABLE, "บันทึกการใช้งาน / Audit log")
+
+
+def _create_conflicts(cur: sqlite3.Cursor) -> None:
+    cols = ['"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL',
+            *column_ddl(CONFLICT_COLUMNS, _SQL_TYPES)]
+    cur.execute(f'CREATE TABLE "{CONFLICTS_TABLE}" ({", ".join(cols)})')
+    for suffix, columns in CONFLICT_INDEXES.items():
+        names = ", ".join(f'"{c}"' for c in columns)
+        cur.execute(f'CREATE INDEX "{CONFLICTS_TABLE}_{suffix}" ON "{CONFLICTS_TABLE}" ({names})')
+    _register_attributes(cur, CONFLICTS_TABLE,
+                         "การแก้ไขที่ชนกันรอการตัดสิน / Conflicting edits and how they were "
+                         "resolved")
 
 
 def _register_attributes(cur: sqlite3.Cursor, table: str, description: str) -> None:

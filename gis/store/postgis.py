@@ -30,6 +30,7 @@ from gis.store.accounts_sql import (
     column_ddl,
 )
 from gis.store.base import HISTORY_TABLE, SqlStore
+from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
 from layers.schema import DType, LayerSpec
 
@@ -167,6 +168,7 @@ class PostgisStore(SqlStore):
                 f"ON {self._table(HISTORY_TABLE)} (change_set)"
             )
             self._ensure_accounts(cur)
+            self._ensure_conflicts(cur)
 
     def _ensure_accounts(self, cur: psycopg.Cursor[Any]) -> None:
         """The account and audit tables; stores made before they existed get them on open."""
@@ -181,6 +183,17 @@ class PostgisStore(SqlStore):
                 f'CREATE INDEX IF NOT EXISTS "{AUDIT_TABLE}_{column}" '
                 f'ON {self._table(AUDIT_TABLE)} ("{column}")'
             )
+
+    def _ensure_conflicts(self, cur: psycopg.Cursor[Any]) -> None:
+        """The conflict queue; stores made before it existed get it on open."""
+        cols = ['"id" bigserial PRIMARY KEY', *column_ddl(CONFLICT_COLUMNS, _SQL_TYPES)]
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._table(CONFLICTS_TABLE)} ({', '.join(cols)})"
+        )
+        for suffix, columns in CONFLICT_INDEXES.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            cur.execute(f'CREATE INDEX IF NOT EXISTS "{CONFLICTS_TABLE}_{suffix}" '
+                        f"ON {self._table(CONFLICTS_TABLE)} ({names})")
 
     def _ensure_layer(self, cur: psycopg.Cursor[Any], spec: LayerSpec) -> None:
         table = self._table(spec.name)

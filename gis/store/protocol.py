@@ -69,6 +69,83 @@ class AuditEvent:
     at: dt.datetime | None = None
 
 
+ConflictChoice = Literal["mine", "theirs", "merge"]
+ConflictStatus = Literal["open", "resolved"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A change to one existing feature, made from the version someone read (``base_version``):
+    new values for fields and/or ``geometry``, or ``{"deleted": True}`` to soft-delete it."""
+
+    uid: str
+    base_version: int
+    values: Mapping[str, Any]
+
+    @property
+    def is_delete(self) -> bool:
+        return dict(self.values) == {"deleted": True}
+
+
+@dataclass(frozen=True)
+class LayerChanges:
+    """What ``Store.apply_changes`` does to one layer: new features (field values, optional
+    ``uid`` and ``geometry``) and proposals against the versions they were based on."""
+
+    layer: str
+    added: Sequence[Mapping[str, Any]] = ()
+    proposals: Sequence[Proposal] = ()
+
+
+@dataclass(frozen=True)
+class AppliedChanges:
+    """What ``Store.apply_changes`` did, in one transaction and one change set: the new version
+    of every feature written (``layer → uid → version``) and the conflict id of every proposal
+    queued because its base version was no longer current (``layer → uid → id``)."""
+
+    change_set: str
+    versions: Mapping[str, Mapping[str, int]]
+    queued: Mapping[str, Mapping[str, int]]
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    """One entry of the conflict queue: a proposal that was not applied because the feature had
+    changed since the proposer read it. Nothing is lost: ``proposed`` keeps the state they
+    wanted (the base version with their changes), ``current_version`` names the stored version
+    it collided with (its state is in the feature's history).
+
+    ``fields`` are the names the proposal set (field names, ``geometry``, or ``deleted`` for a
+    deletion); choosing ``mine`` writes those over the stored state. ``choice``,
+    ``resolved_version``, ``resolved_by`` and ``resolved_at`` are set once it is resolved.
+    """
+
+    id: int
+    layer: str
+    uid: str
+    base_version: int
+    current_version: int
+    proposed: Feature
+    fields: tuple[str, ...]
+    proposed_by: str
+    proposed_at: dt.datetime
+    source: str
+    status: ConflictStatus
+    choice: ConflictChoice | None = None
+    resolved_version: int | None = None
+    resolved_by: str | None = None
+    resolved_at: dt.datetime | None = None
+
+    @property
+    def mine(self) -> dict[str, Any]:
+        """The values the proposal set (what ``mine`` writes)."""
+        return {name: self.proposed.get(name) for name in self.fields}
+
+    @property
+    def is_delete(self) -> bool:
+        return self.fields == ("deleted",)
+
+
 _SYSTEM = frozenset({"uid", "version", "updated_at", "updated_by"})
 
 
@@ -157,5 +234,46 @@ class Store(Protocol):
     def read_audit(
         self, *, limit: int = 200, username: str | None = None, action: str | None = None
     ) -> list[dict[str, Any]]: ...
+
+    # Edits that collide, and several layers changed at once (gis/store/conflicts_sql.py).
+    def apply_changes(
+        self,
+        changes: Sequence[LayerChanges],
+        *,
+        user: str,
+        source: str,
+        audit: AuditEvent | None = None,
+    ) -> AppliedChanges: ...
+
+    def add_conflict(
+        self,
+        layer: str,
+        uid: str,
+        *,
+        base_version: int,
+        proposed: Mapping[str, Any],
+        user: str,
+        source: str,
+    ) -> int: ...
+
+    def list_conflicts(
+        self,
+        *,
+        status: ConflictStatus | None = "open",
+        layer: str | None = None,
+        uids: Iterable[str] | None = None,
+    ) -> list[ConflictRecord]: ...
+
+    def get_conflict(self, conflict_id: int) -> ConflictRecord | None: ...
+
+    def resolve_conflict(
+        self,
+        conflict_id: int,
+        *,
+        choice: ConflictChoice,
+        merged_values: Mapping[str, Any] | None = None,
+        user: str,
+        expected_current_version: int,
+    ) -> ConflictRecord: ...
 
     def close(self) -> None: ...

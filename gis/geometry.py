@@ -317,3 +317,141 @@ def _holes(geom: Any) -> int:
 
 def _m2(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:,.1f}"
+
+
+# ------------------------------------------------------------------------------ snapping
+SNAP_M = 0.5  # a corner this close to a neighbour's boundary was meant to be on it
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A proposal to move corners of a shape onto its neighbours' boundaries.
+
+    ``geometry`` is the shape with the corners moved (EPSG:4326, same type as the input);
+    ``vertices`` how many corners moved (a ring's closing corner counts once) and
+    ``max_shift_m`` the largest move in metres.
+    """
+
+    geometry: Any
+    vertices: int
+    max_shift_m: float
+    description_th: str
+    description_en: str
+
+
+def snap_to_neighbours(geom: Any, neighbours: Any, *, tolerance_m: float = SNAP_M) -> Snap | None:
+    """Corners of ``geom`` within ``tolerance_m`` metres of a neighbour moved onto it.
+
+    Parameters
+    ----------
+    geom
+        A polygonal or linear shape in EPSG:4326 (points are not snapped).
+    neighbours
+        The shapes around it in EPSG:4326 (a sequence or array; the shape itself left out).
+    tolerance_m
+        How far a corner may be from a neighbour's corner or edge to be moved onto it,
+        measured in metres (in the UTM zone of ``geom``).
+
+    Returns
+    -------
+    Snap or None
+        None when no corner would move, or when moving them would make the shape invalid.
+        A corner goes to the nearest neighbour corner within the tolerance, else to the
+        nearest point of a neighbour edge within it; neighbours' corners are copied exactly, so
+        snapped plots share their boundary without gaps or slivers.
+    """
+    if geom is None or geom.is_empty or int(shapely.get_dimensions(geom)) == 0:
+        return None
+    others = [g for g in np.asarray(neighbours, dtype=object).ravel()
+              if g is not None and not g.is_empty]
+    if not others:
+        return None
+    xy = shapely.get_coordinates(geom)
+    segments = np.concatenate([_segments(g) for g in others])  # (n, 2 ends, xy) in degrees
+    if not len(xy) or not len(segments):
+        return None
+    corners = segments[:, 0, :]
+    forward = _utm_transformer(float(np.nanmean(xy[:, 0])), float(np.nanmean(xy[:, 1])))
+    p = np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))
+    a = np.column_stack(forward.transform(segments[:, 0, 0], segments[:, 0, 1]))
+    b = np.column_stack(forward.transform(segments[:, 1, 0], segments[:, 1, 1]))
+    target = xy.copy()
+    shift = np.zeros(len(xy))
+    # Nearest neighbour corner (the start of each segment is every corner once per ring).
+    to_corner = np.hypot(p[:, None, 0] - a[None, :, 0], p[:, None, 1] - a[None, :, 1])
+    nearest = to_corner.argmin(axis=1)
+    corner_d = to_corner[np.arange(len(p)), nearest]
+    on_corner = corner_d <= tolerance_m
+    target[on_corner] = corners[nearest[on_corner]]
+    shift[on_corner] = corner_d[on_corner]
+    # Otherwise the nearest point of a neighbour edge, at the same fraction along it in degrees.
+    ab = b - a
+    length2 = (ab ** 2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = ((p[:, None, :] - a[None, :, :]) * ab[None, :, :]).sum(axis=2) / length2[None, :]
+    t = np.clip(np.nan_to_num(t), 0.0, 1.0)
+    foot = a[None, :, :] + t[:, :, None] * ab[None, :, :]
+    to_edge = np.hypot(p[:, None, 0] - foot[:, :, 0], p[:, None, 1] - foot[:, :, 1])
+    edge = to_edge.argmin(axis=1)
+    edge_d = to_edge[np.arange(len(p)), edge]
+    on_edge = ~on_corner & (edge_d <= tolerance_m)
+    frac = t[np.arange(len(p)), edge][on_edge, None]
+    start, end = segments[edge[on_edge], 0, :], segments[edge[on_edge], 1, :]
+    target[on_edge] = start + frac * (end - start)
+    shift[on_edge] = edge_d[on_edge]
+    moved = (target != xy).any(axis=1) & _not_closing(geom, len(xy))
+    if not moved.any():
+        return None
+    snapped = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), target)
+    if not shapely.is_valid(snapped) or (int(shapely.get_dimensions(geom)) == 2
+                                         and area_m2(snapped) <= 0):
+        return None
+    count, most = int(moved.sum()), float(shift[moved].max())
+    return Snap(
+        snapped, count, most,
+        f"ปรับ {count} จุดให้ตรงกับแนวเขตแปลงข้างเคียง (ขยับไม่เกิน {most:.2f} ม.)",
+        f"moves {count} corner{'s' if count > 1 else ''} onto the neighbouring boundaries "
+        f"(by at most {most:.2f} m)",
+    )
+
+
+def _segments(geom: Any) -> np.ndarray[Any, Any]:
+    """Every edge of every ring or line of ``geom`` as (start, end) coordinate pairs."""
+    out = []
+    for part in _flat(geom):
+        lines = [part.exterior, *part.interiors] if part.geom_type == "Polygon" else (
+            [part] if part.geom_type == "LineString" else [])
+        for line in lines:
+            xy = np.asarray(line.coords)[:, :2]
+            if len(xy) > 1:
+                out.append(np.stack([xy[:-1], xy[1:]], axis=1))
+    return np.concatenate(out) if out else np.empty((0, 2, 2))
+
+
+def _not_closing(geom: Any, n: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """False at the closing corner of each ring (the repeat of its first), True elsewhere, in
+    ``shapely.get_coordinates`` order."""
+    keep = np.ones(n, dtype=bool)
+    at = 0
+    for part in _flat(geom):
+        if part.geom_type == "Polygon":
+            for ring in (part.exterior, *part.interiors):
+                at += len(ring.coords)
+                keep[at - 1] = False
+        else:
+            at += int(shapely.get_num_coordinates(part))
+    return keep
+
+
+@lru_cache(maxsize=4)
+def _utm(zone: int) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(WGS84, 32600 + zone, always_xy=True)
+
+
+def _utm_transformer(lon: float, lat: float) -> Any:
+    """Degrees → metres in the (northern) UTM zone of ``lon`` (47 or 48 in Thailand)."""
+    del lat  # Thailand is north of the equator
+    zone = min(60, max(1, int((lon + 180.0) // 6.0) + 1)) if math.isfinite(lon) else 47
+    return _utm(zone)

@@ -6,11 +6,15 @@
 outside their village or plot and plot ids not in the store, plots outside their village
 (warnings). Distances are in metres (UTM 47N) with slack for GPS: 50 m around a village, 5 m
 around a plot.
+
+The same checks on features already stored (the editor's checks on save, the quality page):
+``neighbour_overlaps`` (one shape against the stored plots around it), ``stored_overlaps`` and
+``check_places`` — their issues name the feature's ``uid`` instead of a file row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -66,7 +70,31 @@ def _duplicates(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int], file: 
 
 def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
               layer: str | None) -> list[Issue]:
-    geoms = gpd.GeoSeries(frame.geometry.to_numpy(), crs=4326).to_crs(METRIC).to_numpy()
+    left, right, shared, share = overlap_pairs(to_metric(frame.geometry.to_numpy()))
+    found = []
+    for a, b, area, part in zip(left, right, shared, share, strict=True):
+        found.append(issue(
+            "overlapping_plots", Severity.WARNING,
+            f"แปลงนี้ทับกับแปลงในแถว {numbers[a]} ประมาณ {area:,.0f} ตร.ม. "
+            f"({part:.0%} ของแปลงที่เล็กกว่า)",
+            f"this plot overlaps the plot of row {numbers[a]} by about {area:,.0f} m² "
+            f"({part:.0%} of the smaller one)",
+            fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
+            file=file, layer=layer, row=numbers[b]))
+    return found
+
+
+def to_metric(geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Shapes in EPSG:4326 as shapes in ``METRIC`` (metres), for thresholds and slack."""
+    metric: np.ndarray[Any, Any] = gpd.GeoSeries(geoms, crs=4326).to_crs(METRIC).to_numpy()
+    return metric
+
+
+def overlap_pairs(geoms: np.ndarray[Any, Any]
+                  ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any],
+                             np.ndarray[Any, Any]]:
+    """Pairs ``(left < right)`` of shapes in metres that overlap by at least ``OVERLAP_M2`` and
+    ``OVERLAP_SHARE`` of the smaller one: ``(left, right, shared_m2, share)``, vectorised."""
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
@@ -84,44 +112,40 @@ def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
     with np.errstate(divide="ignore", invalid="ignore"):
         possible = (at_most >= OVERLAP_M2) & ((smaller <= 0) | (at_most / smaller >= OVERLAP_SHARE))
     left, right, smaller = left[possible], right[possible], smaller[possible]
-    # Neighbours whose boxes overlap may still only share a boundary: the DE-9IM test (do the
-    # interiors meet?) is much cheaper than building their intersection.
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
-    left, right, smaller = left[inner], right[inner], smaller[inner]
     shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(smaller > 0, shared / smaller, 0.0)
     hits = (shared >= OVERLAP_M2) & (share >= OVERLAP_SHARE)
-    found = []
-    for a, b, area, part in zip(left[hits], right[hits], shared[hits], share[hits],
-                                strict=True):
-        found.append(issue(
-            "overlapping_plots", Severity.WARNING,
-            f"แปลงนี้ทับกับแปลงในแถว {numbers[a]} ประมาณ {area:,.0f} ตร.ม. "
-            f"({part:.0%} ของแปลงที่เล็กกว่า)",
-            f"this plot overlaps the plot of row {numbers[a]} by about {area:,.0f} m² "
-            f"({part:.0%} of the smaller one)",
-            fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
-            file=file, layer=layer, row=numbers[b]))
-    return found
+    return left[hits], right[hits], shared[hits], share[hits]
 
 
 def _outside_village(frame: gpd.GeoDataFrame, points: np.ndarray[Any, Any], store: Store,
                      numbers: list[int], file: str | None, layer: str | None) -> list[Issue]:
     if "village_code" not in frame.columns:
         return []
-    codes = _keys(frame["village_code"])
-    villages = _read_keyed(store, "villages", "village_code", codes)
-    if villages.empty:
+    villages = _read_keyed(store, "villages", "village_code", _keys(frame["village_code"]))
+    return _village_issues(frame, points, villages, numbers, file, layer)
+
+
+def _village_issues(frame: gpd.GeoDataFrame, points: np.ndarray[Any, Any],
+                    villages: gpd.GeoDataFrame, numbers: list[int], file: str | None,
+                    layer: str | None, uids: Sequence[str | None] | None = None) -> list[Issue]:
+    if "village_code" not in frame.columns or villages.empty:
         return []
+    codes = _keys(frame["village_code"])
     far, _ = _farther_than(points, codes, villages, "village_code", VILLAGE_SLACK_M)
     return [issue(
         "outside_village", Severity.WARNING,
         f"ตำแหน่งอยู่นอกเขตหมู่บ้าน {codes[i]}",
         f"the location is outside village {codes[i]}",
         fix_th="ตรวจรหัสหมู่บ้านหรือพิกัด", fix_en="check the village code or the location",
-        file=file, layer=layer, row=numbers[i], field="village_code")
+        file=file, layer=layer, field="village_code", **_where(i, numbers, uids))
         for i in np.flatnonzero(far)]
+
+
+def _where(i: Any, numbers: list[int], uids: Sequence[str | None] | None) -> dict[str, Any]:
+    """Where an issue points: the file row, or the stored feature's uid."""
+    return {"row": numbers[i]} if uids is None else {"uid": uids[i]}
 
 
 def _outside_plot(frame: gpd.GeoDataFrame, points: np.ndarray[Any, Any], store: Store,
@@ -130,25 +154,34 @@ def _outside_plot(frame: gpd.GeoDataFrame, points: np.ndarray[Any, Any], store: 
     ``PLOT_SLACK_M`` from that plot (``outside_plot``); both warnings."""
     if "plot_id" not in frame.columns:
         return []
+    plots = _read_keyed(store, "plots", "plot_id", _keys(frame["plot_id"]))
+    return _plot_issues(frame, points, plots, _plots_surveyed(frame, store), numbers, file,
+                        layer)
+
+
+def _plot_issues(frame: gpd.GeoDataFrame, points: np.ndarray[Any, Any],
+                 plots: gpd.GeoDataFrame, surveyed: np.ndarray[Any, np.dtype[np.bool_]],
+                 numbers: list[int], file: str | None, layer: str | None,
+                 uids: Sequence[str | None] | None = None) -> list[Issue]:
+    """``_outside_plot`` given the plots and which rows' villages have plots mapped."""
     ids = _keys(frame["plot_id"])
-    plots = _read_keyed(store, "plots", "plot_id", ids)
     far, known = _farther_than(points, ids, plots, "plot_id", PLOT_SLACK_M)
-    found = [issue(
+    found = [(i, issue(
         "outside_plot", Severity.WARNING,
         f"ตำแหน่งบ้านอยู่นอกแปลง {ids[i]} (ห่างเกิน {PLOT_SLACK_M:.0f} เมตร)",
         f"the house is outside plot {ids[i]} (more than {PLOT_SLACK_M:.0f} m away)",
         fix_th="ตรวจรหัสแปลงหรือพิกัด", fix_en="check the plot id or the location",
-        file=file, layer=layer, row=numbers[i], field="plot_id")
+        file=file, layer=layer, field="plot_id", **_where(i, numbers, uids)))
         for i in np.flatnonzero(far)]
-    found += [issue(
+    found += [(i, issue(
         "unknown_plot", Severity.WARNING,
         f"ไม่มีแปลงรหัส {ids[i]} ในฐานข้อมูล",
         f"there is no plot {ids[i]} in the store",
         fix_th="ตรวจรหัสแปลง หรือนำเข้าชั้นแปลงที่ดินก่อน",
         fix_en="check the plot id, or import the plots first",
-        file=file, layer=layer, row=numbers[i], field="plot_id")
-        for i in np.flatnonzero(~known & (ids != "") & _plots_surveyed(frame, store))]
-    return sorted(found, key=lambda item: item.row or 0)
+        file=file, layer=layer, field="plot_id", **_where(i, numbers, uids)))
+        for i in np.flatnonzero(~known & (ids != "") & surveyed)]
+    return [item for _, item in sorted(found, key=lambda pair: int(pair[0]))]
 
 
 def _plots_surveyed(frame: gpd.GeoDataFrame, store: Store) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -225,3 +258,97 @@ def _usable(geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     usable: np.ndarray[Any, np.dtype[np.bool_]] = ~(shapely.is_missing(geoms)
                                                      | shapely.is_empty(geoms))
     return usable
+
+
+# ------------------------------------------------------- stored features (editor, quality page)
+def check_places(frame: gpd.GeoDataFrame, spec: LayerSpec, store: Store, *,
+                 uids: Sequence[str | None], plots: gpd.GeoDataFrame | None = None,
+                 villages: gpd.GeoDataFrame | None = None) -> list[Issue]:
+    """The village and plot checks of ``validate`` for features as they are (or would be)
+    stored: households outside their village or plot, unknown plots, plots outside their
+    village. Issues carry ``uid`` (one per row of ``frame``) instead of a row number.
+
+    ``plots`` may hold the plots already read (the quality page reads a village's plots once);
+    plot ids it lacks are read from the store. ``villages``, when given, must hold every
+    village the frame names (the editor has read them already).
+    """
+    if spec.name not in ("households", "plots") or not len(frame):
+        return []
+    numbers: list[int] = []
+    points = _metric_points(frame)
+    found = []
+    if "village_code" in frame.columns:
+        if villages is None:
+            villages = _read_keyed(store, "villages", "village_code",
+                                   _keys(frame["village_code"]))
+        found += _village_issues(frame, points, villages, numbers, None, spec.name, uids)
+    if spec.name == "households" and "plot_id" in frame.columns:
+        ids = _keys(frame["plot_id"])
+        if plots is None:
+            plots = _read_keyed(store, "plots", "plot_id", ids)
+        else:
+            have = set(_keys(plots["plot_id"])) if len(plots) else set()
+            more = _read_keyed(store, "plots", "plot_id",
+                               np.asarray([i for i in ids if i not in have], dtype=object))
+            if len(more):
+                plots = gpd.GeoDataFrame(pd.concat([plots, more], ignore_index=True),
+                                         geometry="geometry", crs=4326)
+        found += _plot_issues(frame, points, plots, _plots_surveyed(frame, store), numbers,
+                              None, spec.name, uids)
+    return found
+
+
+def neighbour_overlaps(geometry: Any, neighbours: gpd.GeoDataFrame, *,
+                       uid: str | None = None) -> list[Issue]:
+    """One plot shape (EPSG:4326) against stored plots around it (``plot_id``, geometry):
+    a warning per plot it overlaps beyond ``OVERLAP_M2`` and ``OVERLAP_SHARE`` of the smaller
+    one, naming that plot, the area and the share. Leave the plot itself out of
+    ``neighbours``."""
+    if geometry is None or geometry.is_empty or not len(neighbours):
+        return []
+    shapes = np.empty(len(neighbours) + 1, dtype=object)
+    shapes[0] = geometry
+    shapes[1:] = neighbours.geometry.to_numpy()
+    usable = _usable(shapes)
+    if not usable[0]:
+        return []
+    kept = np.flatnonzero(usable)
+    left, right, shared, share = overlap_pairs(to_metric(shapes[kept]))
+    ids = _keys(neighbours["plot_id"]) if "plot_id" in neighbours.columns else \
+        np.full(len(neighbours), "", dtype=object)
+    found = []
+    for a, b, area, part in zip(kept[left], kept[right], shared, share, strict=True):
+        if a != 0:  # a pair of neighbours: not this edit's business
+            continue
+        other = ids[b - 1] or "?"
+        found.append(issue(
+            "overlapping_plots", Severity.WARNING,
+            f"แปลงนี้ทับกับแปลง {other} ประมาณ {area:,.0f} ตร.ม. ({part:.0%} ของแปลงที่เล็กกว่า)",
+            f"this plot overlaps plot {other} by about {area:,.0f} m² ({part:.0%} of the "
+            "smaller one)",
+            fix_th=f"ตรวจแนวเขตร่วมกับแปลง {other} บนแผนที่ หรือยอมรับการปรับจุดให้ตรงแนวแปลงข้างเคียง",
+            fix_en=f"check the boundary shared with plot {other} on the map, or accept snapping "
+                   "to the neighbouring plots",
+            layer="plots", field="geometry", uid=uid))
+    return found
+
+
+def stored_overlaps(plots: gpd.GeoDataFrame) -> list[Issue]:
+    """Stored plots (``uid``, ``plot_id``, geometry) overlapping each other beyond the
+    thresholds: one warning per pair, on the later plot, naming the other. Vectorised."""
+    shapes = plots.geometry.to_numpy()
+    kept = np.flatnonzero(_usable(shapes))
+    if len(kept) < 2:
+        return []
+    left, right, shared, share = overlap_pairs(to_metric(shapes[kept]))
+    ids = _keys(plots["plot_id"])
+    uids = plots["uid"].astype(str).to_numpy(dtype=object)
+    return [issue(
+        "overlapping_plots", Severity.WARNING,
+        f"แปลง {ids[b]} ทับกับแปลง {ids[a]} ประมาณ {area:,.0f} ตร.ม. "
+        f"({part:.0%} ของแปลงที่เล็กกว่า)",
+        f"plot {ids[b]} overlaps plot {ids[a]} by about {area:,.0f} m² "
+        f"({part:.0%} of the smaller one)",
+        fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
+        layer="plots", field="geometry", uid=uids[b])
+        for a, b, area, part in zip(kept[left], kept[right], shared, share, strict=True)]

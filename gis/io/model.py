@@ -27,7 +27,8 @@ class Severity(StrEnum):
 @dataclass(frozen=True)
 class Issue:
     """One finding. ``row`` counts from 1 (features in read order; CSV/XLSX data rows after the
-    header); None for a finding about the whole file or layer. ``sheet`` for XLSX."""
+    header); None for a finding about the whole file or layer. ``sheet`` for XLSX. ``uid``
+    names a stored feature (the editor's checks, the quality page) instead of a row."""
 
     code: str
     severity: Severity
@@ -40,6 +41,7 @@ class Issue:
     row: int | None = None
     field: str | None = None
     sheet: str | None = None
+    uid: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The shape of ``landmap check --json`` issues (fields are added, never removed)."""
@@ -50,6 +52,8 @@ class Issue:
         }
         if self.sheet is not None:
             out["sheet"] = self.sheet
+        if self.uid is not None:
+            out["uid"] = self.uid
         return out
 
 

@@ -1,45 +1,43 @@
-"""What the upload page shows and does, kept out of the page script: one uploaded file read and
-checked (``gis.io``), its CRS choice, preview map, issues table and field mapping, and the import
-and its undo, each written to the audit log.
+"""What the upload page does with the files, kept out of the page script: each uploaded file read
+and checked (``gis.io``) once and kept in the session while it stays uploaded, the import planned
+with the user's choices, and the import and its undo, each written to the audit log.
 
-Nothing here writes to the store until the user presses Import (or Undo); the import itself is
-``gis.io.importer.import_report``, one transaction.
+The widgets for the user's choices are in ``ui/upload_choices.py``, what is shown (preview maps,
+issues, first rows) in ``ui/upload_preview.py``. Nothing here writes to the store until the user
+presses Import (or Undo); the import itself is ``gis.io.importer.import_report``, one
+transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-import folium
-import pandas as pd
-import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
-from gis.io.check import CheckReport, LayerCheck, check
-from gis.io.importer import ImportOutcome, ImportPlan, import_report, plan_import
+from gis.io.check import CheckReport, check
+from gis.io.importer import Choices, ImportOutcome, ImportPlan, import_report, plan_import
 from gis.io.importer import undo_import as gis_undo_import
-from gis.io.model import CrsCandidate, Issue, ReadResult, Severity
+from gis.io.model import ReadResult
 from gis.io.read import read_bytes
 from gis.privacy import Audience
 from gis.store.protocol import Store
-from layers import LAYERS
-from ui import mapview
-from ui.i18n import N_
-from ui.state import _
 
 # Session keys of the upload page (page-local: nothing else reads them).
 LAST_IMPORT = "upload_last_import"  # the last import of this session: a `LastImport`
 UPLOADER_GENERATION = "upload_generation"  # bumped after an import to empty the uploader
+READS = "upload_reads"  # file digest → ReadResult
+CHECKS = "upload_checks"  # (file digest, kind, CRS choice, repair) → CheckReport
+PLANS = "upload_plans"  # file digest → (check key, choices key, ImportPlan): the latest plan
 
 TARGETS = ("households", "plots", "villages", "tenure_zones")
-SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-SEVERITY_LABELS = {Severity.ERROR: N_("Error"), Severity.WARNING: N_("Warning"),
-                   Severity.INFO: N_("Note")}
-CRS_SOURCES = {"declared": N_("declared by the file"), "guessed": N_("guessed"),
-               "given": N_("given by you")}
-PREVIEW_HEIGHT = 320
+# A file's checks kept per session: enough to go back and forth between two CRS candidates or
+# the repair on and off without reading again, few enough that a big file is not held N times.
+CHECKS_PER_FILE = 3
+
+Flagged = Literal["import", "hold"]
 
 
 @dataclass(frozen=True)
@@ -48,144 +46,103 @@ class LastImport:
 
     file: str
     outcome: ImportOutcome
+    flagged: int = 0  # rows imported with warnings (``extra["import_flags"]``)
     undone: bool = False
 
 
-# ------------------------------------------------------------------------------ reading
-def read_file(data: bytes, filename: str) -> ReadResult:
-    """Read ``data`` in whatever format it is in; bad files give issues, not exceptions."""
-    return read_bytes(data, filename)
+# ------------------------------------------------------------------------------ caching
+# Reading (GDAL, encoding detection) and checking (reprojection, validity) a file are the slow
+# steps, and every click reruns the page. The results hold the user's data, so they live in the
+# user's session only (never a global cache), and only while the file is uploaded.
+def digest(data: bytes) -> str:
+    """The key of an uploaded file's content (the same file uploaded twice is read once)."""
+    return hashlib.sha256(data).hexdigest()
 
 
-def check_and_plan(result: ReadResult, kind: str,
-                   crs: int | None) -> tuple[CheckReport, ImportPlan]:
-    """Check ``result`` for layer ``kind`` (with the user's CRS, if any) and plan the import;
-    nothing is written."""
-    report = check(result, kind=kind, crs=crs)
-    return report, plan_import(report, kind)
+def _cache(name: str) -> dict[Any, Any]:
+    value = st.session_state.get(name)
+    if not isinstance(value, dict):
+        value = {}
+        st.session_state[name] = value
+    return value
 
 
-def crs_options(result: ReadResult) -> list[CrsCandidate]:
-    """The CRS candidates of every layer without a declared CRS, best first, without repeats."""
-    seen: dict[int, CrsCandidate] = {}
-    for layer in result.layers:
-        if layer.crs_epsg is None:
-            for candidate in layer.crs_candidates:
-                seen.setdefault(candidate.epsg, candidate)
-    return list(seen.values())
+def forget_other_files(keep: Iterable[str]) -> None:
+    """Drop what the session holds about files no longer uploaded (digests not in ``keep``)."""
+    wanted = set(keep)
+    for name in (READS, PLANS):
+        cache = _cache(name)
+        for k in [k for k in cache if k not in wanted]:
+            del cache[k]
+    checks = _cache(CHECKS)
+    for k in [k for k in checks if k[0] not in wanted]:
+        del checks[k]
 
 
-def crs_label(candidate: CrsCandidate, lang: str) -> str:
-    reason = candidate.reason_th if lang == "th" else candidate.reason_en
-    return f"EPSG:{candidate.epsg} — {reason}"
+def read_file(data: bytes, filename: str, *, key: str) -> ReadResult:
+    """Read ``data`` (whose digest is ``key``) in whatever format it is in, once per session;
+    bad files give issues, not exceptions."""
+    reads = _cache(READS)
+    if key not in reads:
+        reads[key] = read_bytes(data, filename)
+    result: ReadResult = reads[key]
+    return result
 
 
-def choose_crs(result: ReadResult, lang: str, key: str) -> tuple[int | None, bool]:
-    """The CRS radio for a file that declares none: (the EPSG to give ``check``, confirmed?).
-
-    The best guess stays a guess (None: ``check`` warns about it) until the user confirms it or
-    picks another candidate. A file with a declared CRS (or none to offer) gives (None, True):
-    ``check`` uses what it says.
-    """
-    options = crs_options(result)
-    if not options:
-        return None, True
-    st.markdown(_("**The file declares no coordinate system.** Landmap guessed from the "
-                  "coordinates; the best guess comes first."))
-    chosen = st.radio(_("Coordinate system (CRS)"), options=range(len(options)),
-                      format_func=lambda i: crs_label(options[i], lang), key=f"{key}_crs")
-    epsg = options[chosen].epsg
-    confirmed = st.checkbox(
-        _("The preview map shows the features in the right place: use EPSG:{epsg}").format(
-            epsg=epsg),
-        key=f"{key}_crs_ok_{epsg}")
-    return (epsg if confirmed or chosen else None), confirmed
+def check_file(result: ReadResult, *, key: str, kind: str, crs: Mapping[str, int],
+               repair: bool) -> CheckReport:
+    """``gis.io.check.check`` of ``result`` for layer ``kind`` with the user's CRS per source
+    layer and repair choice, kept for the next reruns (the last few per file)."""
+    checks = _cache(CHECKS)
+    cache_key = (key, kind, tuple(sorted(crs.items())), repair)
+    report = checks.pop(cache_key, None)
+    if report is None:
+        report = check(result, kind=kind, crs=dict(crs) or None, repair=repair)
+        mine = [k for k in checks if k[0] == key]
+        for old in mine[:max(0, len(mine) - CHECKS_PER_FILE + 1)]:
+            del checks[old]
+    checks[cache_key] = report  # last in the dict: the most recently used
+    out: CheckReport = report
+    return out
 
 
-# ------------------------------------------------------------------------------ showing
-def layer_summary(layer: LayerCheck) -> str:
-    """One line: features kept of rows read, encoding, CRS and where it came from."""
-    rows = len(layer.raw.frame) if layer.raw.geometry is None else len(layer.raw.geometry)
-    crs = f"EPSG:{layer.epsg}" if layer.epsg is not None else _("unknown")
-    source = _(CRS_SOURCES[layer.crs_source]) if layer.crs_source in CRS_SOURCES else ""
-    return _("{features} of {rows} rows usable · encoding {encoding} · CRS {crs} {source}").format(
-        features=f"{layer.features:,}", rows=f"{rows:,}",
-        encoding=layer.raw.encoding or "—", crs=crs,
-        source=f"({source})" if source else "")
+def choices_key(choices: Choices) -> Hashable:
+    """``choices`` as a hashable value (its mappings sorted), to key a cached plan."""
+    return (
+        tuple(sorted((layer, tuple(sorted(m.items()))) for layer, m in choices.columns.items())),
+        tuple(sorted((name, tuple(sorted(m.items()))) for name, m in choices.values.items())),
+        choices.flagged,
+    )
 
 
-def preview_map(layer: LayerCheck, key: str) -> None:
-    """The features that would be imported, in EPSG:4326, on a small offline map (no data
-    values: shapes only)."""
-    kept = [g for g, ok in zip(layer.geometries, layer.keep, strict=True) if ok]
-    bbox = layer.bbox()
-    if not kept or bbox is None:
-        st.caption(_("Nothing to show on a map: no row has a usable location."))
-        return
-    minx, miny, maxx, maxy = bbox
-    m = mapview.base_map(location=((miny + maxy) / 2, (minx + maxx) / 2), zoom=14)
-    points = [g for g in kept if g.geom_type in ("Point", "MultiPoint")]
-    shapes = [g for g in kept if g.geom_type not in ("Point", "MultiPoint")]
-    if shapes:
-        folium.GeoJson(shapely.geometry.mapping(shapely.GeometryCollection(shapes)),
-                       style_function=lambda _f: {"color": "#b45309", "weight": 2,
-                                                  "fillOpacity": 0.2}).add_to(m)
-    for point in points:
-        for p in getattr(point, "geoms", [point]):
-            folium.CircleMarker((p.y, p.x), radius=5, color="#b45309", fill=True,
-                                fill_opacity=0.8).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20), max_zoom=17)
-    st_folium(m, key=key, height=PREVIEW_HEIGHT, use_container_width=True,
-              returned_objects=[])
-
-
-def mapping_table(plan: ImportPlan, layer: LayerCheck, lang: str) -> pd.DataFrame:
-    """Field label → source column, then the columns kept in ``extra``."""
-    spec = LAYERS[plan.kind]
-    mapping = plan.mappings.get(layer.raw.name)
-    if mapping is None:
-        return pd.DataFrame()
-    rows = [{_("Field"): spec.field(name).label(lang), _("Column in the file"): column}
-            for name, column in mapping.columns.items()]
-    rows += [{_("Field"): _("(kept as other data)"), _("Column in the file"): column}
-             for column in mapping.extra]
-    return pd.DataFrame(rows)
-
-
-def issues_table(issues: list[Issue], kind: str, lang: str, key: str) -> None:
-    """Every issue, filterable by severity, in the user's language."""
-    if not issues:
-        st.success(_("No problems found."))
-        return
-    present = [s for s in SEVERITIES if any(i.severity is s for i in issues)]
-    shown = st.pills(_("Show"), options=present, selection_mode="multi", default=present,
-                     format_func=lambda s: _(SEVERITY_LABELS[s]), key=f"{key}_severity")
-    spec = LAYERS[kind]
-    names = set(spec.field_names)
-    rows = [{
-        _("Severity"): _(SEVERITY_LABELS[i.severity]),
-        _("Layer"): i.layer or "",
-        _("Row"): "" if i.row is None else str(i.row),
-        _("Field"): spec.field(i.field).label(lang) if i.field in names else (i.field or ""),
-        _("Problem"): i.message_th if lang == "th" else i.message_en,
-        _("What to do"): i.fix_th if lang == "th" else i.fix_en,
-    } for i in issues if i.severity in (shown or [])]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+def plan(report: CheckReport, kind: str, *, key: str, store: Store, audience: Audience,
+         choices: Choices) -> ImportPlan:
+    """The import plan of ``report`` with the user's choices, checked against the store as the
+    import will be (villages, the user's areas); the latest plan of each file is kept."""
+    plans = _cache(PLANS)
+    wanted = (id(report), kind, audience.username, choices_key(choices))
+    cached = plans.get(key)
+    if cached is not None and cached[0] == wanted and cached[1] is report:
+        out: ImportPlan = cached[2]
+        return out
+    planned = plan_import(report, kind, store=store, audience=audience, choices=choices)
+    plans[key] = (wanted, report, planned)
+    return planned
 
 
 # ------------------------------------------------------------------------------ writing
 def run_import(store: Store, report: CheckReport, kind: str, *, audience: Audience,
-               skip_errors: bool) -> ImportOutcome:
-    """Import ``report`` into ``kind``: one transaction that also writes the ``import`` audit
-    entry.
+               choices: Choices, skip_errors: bool) -> tuple[ImportOutcome, int]:
+    """Import ``report`` into ``kind`` with the user's ``choices``: one transaction that also
+    writes the ``import`` audit entry. Returns the outcome and how many rows went in flagged.
 
     A ``LandmapError`` (rejected file, error rows not skipped) goes to the page's catch point;
     nothing is written then.
     """
-    user = audience.username
-    outcome, _plan = import_report(store, report, kind, user=user, skip_errors=skip_errors,
-                                   audience=audience)
-    return outcome
+    outcome, planned = import_report(store, report, kind, user=audience.username,
+                                     skip_errors=skip_errors, audience=audience,
+                                     choices=choices)
+    return outcome, planned.flagged_rows
 
 
 def undo_import(store: Store, last: LastImport, *, user: str) -> int:
@@ -204,6 +161,12 @@ def set_last_import(value: LastImport) -> None:
     st.session_state[LAST_IMPORT] = value
 
 
+def forget_plans() -> None:
+    """Plan again on the next run: the store changed (an import or an undo), and plans check
+    against it."""
+    _cache(PLANS).clear()
+
+
 def uploader_generation() -> int:
     value = st.session_state.get(UPLOADER_GENERATION, 0)
     return value if isinstance(value, int) else 0
@@ -211,8 +174,3 @@ def uploader_generation() -> int:
 
 def empty_uploader() -> None:
     st.session_state[UPLOADER_GENERATION] = uploader_generation() + 1
-
-
-def plain(value: Any) -> Any:
-    """A cell value safe for ``st.dataframe`` (bytes and odd objects as text)."""
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)

@@ -107,8 +107,10 @@ def streamlit_server(
 
 
 STREAMLIT = [sys.executable, "-m", "streamlit", "run"]
+# No file watcher: a test server must run the code it started with (a module re-imported
+# mid-test, while someone edits it, makes a second enum class and `is` comparisons fail).
 STREAMLIT_FLAGS = ["--server.address", "127.0.0.1", "--server.headless", "true",
-                   "--browser.gatherUsageStats", "false"]
+                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,18 @@
-"""The upload page in a real browser: a zipped shapefile of households written in cp874 with Thai
-column names, its .cpg and .prj deleted (as survey teams often send them), is uploaded; the page
-offers the guessed CRS (UTM 47N), the user confirms it and imports; the Thai names arrive intact
-in the store and on the map, and the import can be undone. The ``page`` fixture fails the test if
-the page fetched anything outside localhost (the preview map included)."""
+"""The upload page in a real browser.
+
+A zipped shapefile of households written in cp874 with Thai column names, its .cpg and .prj
+deleted (as survey teams often send them), is uploaded; the page offers the guessed CRS (UTM 47N),
+the user confirms it and imports; the Thai names arrive intact in the store and on the map, and
+the import can be undone.
+
+A CSV whose household id column the automatic field mapping misses, whose ``name`` column it
+takes for the head of household (it is the surveyor), with a house condition the vocabulary does
+not know and a GPS fix too poor to trust: the user corrects the mapping, says what the unknown
+value means, holds back the row with the warning, picks a problem to see its row on the map,
+and imports; the store holds exactly what the user chose.
+
+The ``page`` fixture fails a test if the page fetched anything outside localhost (the preview
+maps included)."""
 
 from __future__ import annotations
 
@@ -14,10 +24,13 @@ from typing import Any
 
 import geopandas as gpd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from shapely.geometry import Point
 
+from gis.io.importer import FLAGS_KEY
 from gis.store import open_store
 from tests.browser.test_app_browser import ARTIFACTS, Frames, T, leaked, open_map, sign_in
+from ui.upload_preview import PICKED
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +173,123 @@ def test_the_zip_really_lacks_what_would_tell_the_encoding_and_crs(tmp_path: Pat
     naive = gpd.read_file(f"zip://{upload}!households.shp", engine="pyogrio")
     assert naive.crs is None
     assert not set(NAMES) & set(naive.astype(str).stack())
+
+
+# Inside the Lang Wat outline (with 20 m to spare), so that no row is outside its village.
+CSV_IDS = ["UPC-0001", "UPC-0002", "UPC-0003", "UPC-0004"]
+CSV_HEADS = ["สมศรี ใจงาม", "บุญส่ง แก้วใส", "จันทร์เพ็ญ ดีงาม", "ทองดี มีสุข"]
+CSV_SURVEYORS = ["นายสำรวจ หนึ่ง", "นายสำรวจ หนึ่ง", "นายสำรวจ สอง", "นายสำรวจ สอง"]
+CSV_CONDITIONS = ["ดี คงทนถาวร", "โทรมนิดหน่อย", "ชำรุด", "ทรุดโทรมมาก"]
+CSV_POINTS = [(102.1805, 13.5199), (102.1808, 13.5201), (102.1811, 13.5203), (102.1806, 13.5204)]
+CSV_ACCURACY = [5, 6, 120, 8]  # metres: row 3 is worse than gis.io.coords.LOW_ACCURACY_M
+ROW_PX = 35  # the height of a header row and of a data row in Streamlit's data grid
+
+
+def households_csv(tmp_path: Path) -> Path:
+    """A survey sheet as a team typed it: ``เลขครัวเรือน`` (no synonym of household id),
+    ``หัวหน้าครัวเรือน`` (the head, not a known header), ``name`` (the surveyor, but a synonym
+    of the head's name), a condition no vocabulary spelling matches (row 2) and a poor GPS fix
+    (row 3)."""
+    lines = ["เลขครัวเรือน,village_id,หัวหน้าครัวเรือน,name,ความยินยอม,สภาพบ้าน,lat,lon,accuracy"]
+    for i, (lon, lat) in enumerate(CSV_POINTS):
+        lines.append(f"{CSV_IDS[i]},{VILLAGE},{CSV_HEADS[i]},{CSV_SURVEYORS[i]},ใช่,"
+                     f"{CSV_CONDITIONS[i]},{lat},{lon},{CSV_ACCURACY[i]}")
+    out = tmp_path / "households_fix.csv"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox whose label holds ``label``, and wait until it shows."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _attempt in range(5):  # a rerun that redraws the page closes an open list: open again
+        box.get_by_role("combobox").click(timeout=T)
+        try:
+            wanted.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    else:
+        pytest.fail(f"the option {option!r} of {label!r} never showed")
+    # The chosen value shows in the box's text or in its search input.
+    page.wait_for_function(
+        "([e, want]) => (e.innerText + ' ' + [...e.querySelectorAll('input')]"
+        ".map(i => i.value).join(' ')).includes(want)",
+        arg=[box.element_handle(), option], timeout=T)
+
+
+def pick_first_row(page: Any, grid: Any) -> None:
+    """Select the first row of a Streamlit data grid (drawn on a canvas, so by position): a click
+    in the row-marker column, below the header row."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 16, box["y"] + ROW_PX + ROW_PX / 2)
+
+
+def test_mapping_values_and_held_rows_chosen_in_the_browser_are_imported(
+    app_url: str, page: Any, demo_store: Path, tmp_path: Path
+) -> None:
+    upload = households_csv(tmp_path)
+    sign_in(page, app_url, "admin")
+    page.get_by_role("button", name=re.compile("ออกจากระบบ|Sign out")).wait_for(timeout=T)
+    page.get_by_text("ไทย", exact=True).click()
+    page.get_by_role("link", name="อัปโหลด").first.click(timeout=T)
+    page.get_by_role("heading", name="อัปโหลดไฟล์สำรวจ").wait_for(timeout=T)
+    page.locator("input[type=file]").first.set_input_files(str(upload))
+
+    # The automatic mapping found no household id: the mapping opens by itself and says so.
+    page.get_by_text("ยังไม่มีคอลัมน์สำหรับช่องที่ต้องมีค่า รหัสครัวเรือน").wait_for(timeout=T)
+    importer = page.get_by_role("button", name="นำเข้า", exact=True)
+    assert importer.is_disabled()
+    choose(page, "รหัสครัวเรือน", "เลขครัวเรือน")
+    page.get_by_text("ยังไม่มีคอลัมน์สำหรับช่องที่ต้องมีค่า").wait_for(state="detached",
+                                                                        timeout=T)
+    # ``name`` went to the head of household: it is the surveyor.
+    choose(page, "ชื่อหัวหน้าครัวเรือน", "หัวหน้าครัวเรือน")
+    choose(page, "ผู้สำรวจ", "name")
+
+    # The unknown condition, with its row count, means "fair" (พอใช้).
+    choose(page, "“โทรมนิดหน่อย” (1 แถว)", "พอใช้")
+    page.get_by_text("แถวที่ไม่นำเข้าเพราะมีข้อผิดพลาด: 0 · แถวที่มีเพียงคำเตือน: 1").wait_for(
+        timeout=T)
+
+    # Pick the warning in the issues table: the preview map zooms to row 3 and outlines it.
+    preview = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    preview.locator(".leaflet-overlay-pane path").nth(3).wait_for(timeout=T)
+    assert preview.locator(f"path[stroke='{PICKED}']").count() == 0
+    # Keyed elements carry their key as a class; the issues table's key ends in a digest.
+    grid = page.locator("[class*='st-key-upload_'][class*='_issues_']").first
+    grid.get_by_test_id("stDataFrame").wait_for(timeout=T)
+    pick_first_row(page, grid.get_by_test_id("stDataFrame"))
+    preview.locator(f"path[stroke='{PICKED}']").wait_for(timeout=T)
+
+    # Hold back the row with the warning, then import.
+    page.get_by_text("กันไว้ก่อน (ไม่นำเข้าแถวเหล่านี้)").click(timeout=T)
+    page.get_by_text(re.compile(r"จะนำเข้า 3 รายการ")).wait_for(timeout=T)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-choices.png"), full_page=True)
+    before, _audit = read_households(demo_store)
+    assert not before["household_id"].isin(CSV_IDS).any()
+    importer.click(timeout=T)
+    summary = page.get_by_text(re.compile(r"นำเข้า 3 รายการจาก households_fix\.csv"))
+    summary.wait_for(timeout=T)
+    assert "ไม่นำเข้า 1 แถว" in summary.inner_text()
+
+    after, audit = read_households(demo_store)
+    mine = after.loc[after["household_id"].isin(CSV_IDS)].set_index("household_id")
+    assert sorted(mine.index) == ["UPC-0001", "UPC-0002", "UPC-0004"]
+    assert mine.loc["UPC-0002", "house_condition"] == "fair"
+    assert mine["house_condition"].to_dict() == {
+        "UPC-0001": "good", "UPC-0002": "fair", "UPC-0004": "dilapidated"}
+    assert mine["head_name"].to_dict() == {i: h for i, h in zip(CSV_IDS, CSV_HEADS, strict=True)
+                                          if i != "UPC-0003"}
+    assert mine["surveyor"].to_dict() == {
+        "UPC-0001": "นายสำรวจ หนึ่ง", "UPC-0002": "นายสำรวจ หนึ่ง", "UPC-0004": "นายสำรวจ สอง"}
+    # Nothing of the columns the user mapped is left over in ``extra``; no row came in flagged.
+    for extra in mine["extra"]:
+        assert not {"เลขครัวเรือน", "หัวหน้าครัวเรือน", "name", FLAGS_KEY} & set(extra or {})
+    entry = next(e for e in audit if e["action"] == "import")
+    assert (entry["detail"]["imported"], entry["detail"]["held_back"],
+            entry["detail"]["flagged"]) == (3, 1, 0)

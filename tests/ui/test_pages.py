@@ -162,3 +162,45 @@ def test_signing_in_restores_the_users_language(
         accounts.set_preferences(store, "pages.surveyor", lang="th", era="be")
     finally:
         store.close()
+
+
+def upload_files(app_store: str, lang: str, monkeypatch: pytest.MonkeyPatch,
+                 files: list[tuple[str, bytes]]) -> AppTest:
+    """The upload page with ``files`` uploaded into households (nothing imported)."""
+    at = run(app_store, lang, USERS["admin"][0], "ui/pages/upload.py", monkeypatch)
+    at.file_uploader[0].set_value([(n, d, "application/octet-stream") for n, d in files])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_page_with_files_speaks_each_language_completely(
+    app_store: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Everything the upload page shows about files — a CRS to choose per layer, a repair on
+    offer, the field mapping, unknown values, a file refused (plots are no households) — in
+    Thai, then in English."""
+    from tests.ui.test_upload import CSV, plots_zip
+
+    files = [("survey.csv", CSV), ("plots.zip", plots_zip(tmp_path))]
+    i18n.reset_missing()
+    thai_at = upload_files(app_store, "th", monkeypatch, files)
+    english_at = upload_files(app_store, "en", monkeypatch, files)
+    for at in (thai_at, english_at):  # every part is there to be spoken
+        assert len([r for r in at.radio if (r.key or "").endswith("_crs")]) == 2
+        assert [c for c in at.checkbox if (c.key or "").endswith("_repair")]
+        assert [s for s in at.selectbox if "_value_house_condition_" in (s.key or "")]
+        assert [s for s in at.selectbox if "_col_" in (s.key or "")]
+        assert len(at.error) == 1  # plots.zip: polygons cannot be households
+    assert i18n.missing() == set(), "strings with no catalog entry (run scripts/i18n extract)"
+
+    th_catalog = catalog("th")
+    english_ui = [m for m, s in th_catalog.items() if s and s != m and re.search("[a-z]{3}", m)
+                  and "{" not in m]
+    shown = "\n".join(texts(thai_at))
+    leaks = [m for m in english_ui if re.search(rf"(?<![\w]){re.escape(m)}(?![\w])", shown)]
+    assert leaks == [], f"English UI strings on the Thai page: {leaks}"
+    thai_ui = [s for s in th_catalog.values() if s and re.search("[\u0e00-\u0e7f]{4}", s)
+               and "{" not in s]
+    shown_en = "\n".join(texts(english_at))
+    assert [s for s in thai_ui if s in shown_en] == []

@@ -22,7 +22,8 @@ from gis.accounts import get_account
 from gis.accounts.model import no_such_user
 from gis.cli import _cli_actor, _store_arg, report_error
 from gis.errors import InputError, LandmapError
-from gis.field import field_merge, field_package
+from gis.field import field_package
+from gis.field_merge import field_merge
 from gis.privacy import Audience, Role, parse_roles
 from gis.store import Store, open_store
 

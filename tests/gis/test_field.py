@@ -22,7 +22,8 @@ import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
 from gis.errors import InputError
-from gis.field import BASE_LAYER, META_LAYER, field_merge, field_package, read_package
+from gis.field import BASE_LAYER, META_LAYER, field_package, read_package
+from gis.field_merge import field_merge
 from gis.privacy import Audience, Role
 from gis.store import Store, open_store
 from gis.store.base import SqlStore

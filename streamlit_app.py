@@ -45,6 +45,12 @@ with frame.catch_errors():
         if account.audience().role in (Role.ADMIN, Role.PLANNER, Role.SURVEYOR):
             pages.append(st.Page("ui/pages/upload.py", title=_("Upload"),
                                  icon=":material/upload_file:", url_path="upload"))
+            pages.append(st.Page("ui/pages/edit.py", title=_("Edit"),
+                                 icon=":material/edit_location_alt:", url_path="edit"))
+            pages.append(st.Page("ui/pages/quality.py", title=_("Data quality"),
+                                 icon=":material/rule:", url_path="quality"))
+            pages.append(st.Page("ui/pages/conflicts.py", title=_("Conflicts"),
+                                 icon=":material/call_split:", url_path="conflicts"))
         if account.audience().role is Role.ADMIN:
             pages.append(st.Page("ui/pages/users.py", title=_("Users"),
                                  icon=":material/manage_accounts:", url_path="users"))

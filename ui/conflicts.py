@@ -287,17 +287,21 @@ def _conflict_view(store: Store, conflict_id: int, audience: Audience) -> None:
                   "it: ask a planner or an administrator."))
         return
     options = [c for c in CHOICES if c != "merge" or (found and not record.is_delete)]
+    # Labels made now, in the user's language: a format_func may be called outside this run.
+    choice_labels = {c: _(CHOICE_LABELS[c]) for c in options}
     st.radio(_("Which version should stay?"), options=options, key=_key(conflict_id, "choice"),
-             format_func=lambda c: _(CHOICE_LABELS[c]))
+             format_func=choice_labels.__getitem__)
     choice = st.session_state.get(_key(conflict_id, "choice"), options[0])
     picks: list[str] = []
     if choice == "merge":
         st.caption(_("For each field, choose the value to keep."))
         for diff in found:
+            side_labels = {side: _pick_label(spec, diff, side, lang, era)
+                           for side in ("mine", "theirs")}
             st.radio(label_of(spec, diff.name, lang), options=["mine", "theirs"], horizontal=True,
                      index=0 if diff.proposed else 1,
                      key=_pick_key(conflict_id, int(current["version"]), diff.name),
-                     format_func=lambda side, d=diff: _pick_label(spec, d, side, lang, era))
+                     format_func=side_labels.__getitem__)
             picks.append(diff.name)
     st.button(_("Resolve"), type="primary", icon=":material/check:",
               key=_key(conflict_id, "resolve"), on_click=_resolve,

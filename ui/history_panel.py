@@ -223,10 +223,11 @@ def show_history(store: Store, layer: str, uid: str, audience: Audience) -> None
 
     st.dataframe(versions_table(views, lang, era), hide_index=True, width="stretch")
     by_version = {v.version: v for v in views}
+    version_labels = {n: _("Version {n}: {what}").format(
+        n=n, what=_(OPS.get(v.op, v.op))) for n, v in by_version.items()}  # in this run's language
     picked = st.selectbox(
         _("Version"), options=list(reversed(by_version)), key=f"history_{layer}_{uid}_version",
-        format_func=lambda n: _("Version {n}: {what}").format(
-            n=n, what=_(OPS.get(by_version[n].op, by_version[n].op))))
+        format_func=version_labels.__getitem__)
     view = by_version[picked if picked in by_version else current]
 
     changes = changes_table(spec, view, lang, era)

@@ -128,7 +128,7 @@ def test_stylesheets_reference_only_files_that_exist() -> None:
     assert STATIC / "fonts.css" in sheets
     for sheet in sheets:
         for url in assets.css_urls(sheet.read_text(encoding="utf-8")):
-            if url.startswith(("data:", "#")):
+            if url.startswith(("data:", "#", "%23")):  # "%23…": an id inside an inline SVG
                 continue
             assert "//" not in url, f"{sheet}: outside URL {url}"
             assert (sheet.parent / url).resolve().is_file(), f"{sheet}: {url} is missing"
@@ -158,7 +158,8 @@ def test_page_font_css_uses_absolute_local_urls() -> None:
 def test_every_vendored_package_has_its_licence_and_is_listed() -> None:
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")
     packages = [p for p in VENDOR.iterdir() if p.is_dir()]
-    assert {p.name for p in packages} == {"leaflet", "leaflet-draw", "fontsource-sarabun"}
+    assert {p.name for p in packages} == {"leaflet", "leaflet-draw", "leaflet-geoman",
+                                                "fontsource-sarabun"}
     for package in packages:
         licence = package / "LICENSE"
         assert licence.is_file() and licence.stat().st_size > 200, f"{package} has no licence"
@@ -170,7 +171,7 @@ def test_vendor_script_and_readme_pin_the_same_versions() -> None:
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")
     pins = re.findall(r'^\s+"([^|"]+)\|([^|]+)\|(sha512-[^|]+)\|([^|]+)\|([^"]+)"$', script,
                       flags=re.MULTILINE)
-    assert len(pins) == 3
+    assert len(pins) == 4
     for name, version, integrity, licence, directory in pins:
         row = next(line for line in readme.splitlines() if line.startswith(f"| `{directory}/`"))
         assert f"`{name}`" in row and f"| {version} |" in row and f"| {licence} |" in row

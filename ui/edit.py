@@ -24,7 +24,7 @@ from gis.io.model import Issue
 from gis.privacy import Audience, Scope, read_visible, scope_where, shows_geometry
 from gis.store.codec import is_missing
 from gis.store.protocol import BBox, Store
-from gis.viewport import FEATURE_CAP, to_geojson
+from gis.viewport import FEATURE_CAP, Place, to_geojson
 from layers import LAYERS
 from layers.schema import DType, Field, LayerSpec
 from ui.editmap import Mode, collection, feature
@@ -190,6 +190,56 @@ def open_feature(store: Store, audience: Audience, scope: Scope, layer: str,
                   current.get("geometry"), values)
 
 
+def form_key(state: EditState) -> str | None:
+    """The key of the open feature's attribute form (a new one after each save)."""
+    opened = state.opened
+    if opened is None:
+        return None
+    return f"edit_form_{opened.uid or 'new'}_{opened.version}_{state.form}"
+
+
+def submitted(state: EditState) -> bool:
+    """Whether the open feature's form was just submitted: its values are still to be saved
+    (or refused as a conflict), so the feature must not be opened again before."""
+    key = form_key(state)
+    return key is not None and bool(st.session_state.get(f"{key}_submit"))
+
+
+def linked(params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The feature a link asks for, ``?layer=<layer>&uid=<uid>`` (the quality page's editor
+    link), or None."""
+    layer, uid = params.get("layer"), params.get("uid")
+    if not isinstance(layer, str) or not isinstance(uid, str) or not layer.strip() \
+            or not uid.strip():
+        return None
+    return layer.strip(), uid.strip()
+
+
+def open_linked(store: Store, audience: Audience, scope: Scope, layer: str, uid: str,
+                villages: Sequence[Place]) -> tuple[Opened, int, BBox] | None:
+    """Feature ``uid`` of ``layer`` opened from a link, the index in ``villages`` of the village
+    it lies in (its area field, else the first village around it, else the first) and its
+    extent; None when the audience may not edit it on the map (a layer not in `map_layers`, a
+    feature gone, without a shape, or outside their areas)."""
+    if layer not in map_layers(audience) or not villages:
+        return None
+    opened = open_feature(store, audience, scope, layer, uid)
+    if opened is None or opened.stored is None:
+        return None
+    spec = LAYERS[layer]
+    current = store.get(layer, uid) or {}
+    area = current.get(spec.area_field) if spec.area_field == "village_code" else None
+    point = opened.stored.representative_point()
+    at = next((i for i, p in enumerate(villages) if p.code == area), None)
+    if at is None:
+        at = next((i for i, p in enumerate(villages)
+                   if p.bbox[0] <= point.x <= p.bbox[2] and p.bbox[1] <= point.y <= p.bbox[3]),
+                  0)
+    minx, miny, maxx, maxy = opened.stored.bounds
+    pad = 2e-4
+    return opened, at, (minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+
 def refresh(store: Store, audience: Audience, scope: Scope, state: EditState) -> bool:
     """Open the stored version again when the open feature moved on (a restore from its
     history, someone else's save) while the user has nothing unsaved; True when it did. With
@@ -271,7 +321,7 @@ def attribute_form(spec: LayerSpec, audience: Audience, values: Mapping[str, Any
         if any(f.required for f in editable_fields(spec, audience)):
             st.caption(_("Fields marked * are required").replace("*", "\\*"))
         sent = st.form_submit_button(submit, type="primary", disabled=disabled,
-                                     icon=":material/save:")
+                                     icon=":material/save:", key=f"{key}_submit")
     return out if sent else None
 
 

@@ -143,7 +143,8 @@ def test_a_corner_not_moved_comes_back_exactly() -> None:
 
 
 def run_page(path: str, monkeypatch: pytest.MonkeyPatch, lang: str,
-             state: edit.EditState | None = None, layer: str | None = None) -> AppTest:
+             state: edit.EditState | None = None, layer: str | None = None,
+             params: dict[str, str] | None = None) -> AppTest:
     monkeypatch.setenv("LANDMAP_STORE", path)
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     at.session_state["lang"] = lang
@@ -156,6 +157,7 @@ def run_page(path: str, monkeypatch: pytest.MonkeyPatch, lang: str,
     if layer is not None:
         at.session_state["edit_layer"] = layer
     at.run()
+    at.query_params.update(params or {})  # as st.switch_page(..., query_params=...) sends
     at.switch_page("ui/pages/edit.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -183,3 +185,40 @@ def test_the_edit_page_opens_a_household_in_a_form_without_sensitive_fields(
     for hidden in ("national_id", "monthly_income", "disabled", "priority_score"):
         assert not any(label.startswith(spec.field(hidden).label(lang)) for label in labels)
     assert shapely.get_num_geometries(opened.stored) == 1  # type: ignore[union-attr]
+
+
+def test_a_link_opens_its_feature_once(demo_copy: tuple[str, Store],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/edit?layer=households&uid=…`` (the quality page's editor link) opens the household
+    in its village, and the link is read once: it is cleared, later runs leave the page be."""
+    path, store = demo_copy
+    homes = store.read("households", where={"village_code": [VILLAGE]})
+    uid, code = str(homes["uid"].iloc[3]), str(homes["household_id"].iloc[3])
+    at = run_page(path, monkeypatch, "en", params={"layer": "households", "uid": uid})
+    es = at.session_state[edit.STATE]
+    assert es.opened is not None and (es.opened.layer, es.opened.uid) == ("households", uid)
+    assert (es.layer, es.area, es.mode) == ("households", VILLAGE, "view")
+    assert at.session_state["edit_layer"] == "households"
+    assert any(code in h.value for h in at.subheader)
+    assert at.query_params == {}
+    session = es.session
+    at.run()
+    es = at.session_state[edit.STATE]
+    assert es.opened is not None and es.opened.uid == uid and es.session == session
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_link_to_a_feature_the_user_may_not_edit_opens_nothing(
+    demo_copy: tuple[str, Store], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    path, store = demo_copy
+    theirs = str(store.read("households", where={"village_code": [OTHER]})["uid"].iloc[0])
+    said = {"th": "เปิดข้อมูลที่ลิงก์นี้ชี้ไปที่หน้านี้ไม่ได้",
+            "en": "The feature this link points to cannot be opened here"}[lang]
+    for params in ({"layer": "households", "uid": theirs},  # outside the surveyor's areas
+                   {"layer": "settlements", "uid": theirs},  # not a layer edited on the map
+                   {"layer": "plots", "uid": "no-such-uid"}):
+        at = run_page(path, monkeypatch, lang, params=params)
+        assert at.session_state[edit.STATE].opened is None
+        assert any(said in w.value for w in at.warning), [w.value for w in at.warning]
+        assert at.query_params == {}

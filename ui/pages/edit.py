@@ -4,7 +4,9 @@ of ``gis.edit`` — errors block the save, a repair or a snapping is previewed a
 accepted, warnings are confirmed. Also: draw a new feature, delete one (soft), see its history.
 
 Every save is one new version written only if nobody saved meanwhile (the version the feature
-had when it was opened); the map stays where the user left it.
+had when it was opened; a form submitted after someone else saved is refused and shown in the
+conflict view, never silently replaced); the map stays where the user left it. A link
+``/edit?layer=<layer>&uid=<uid>`` (the quality page's) opens that feature once, on arrival.
 """
 
 from __future__ import annotations
@@ -76,9 +78,26 @@ def handle(event: MapEvent) -> None:
 event = parse_event(st.session_state.get(edit.MAP_KEY))
 if event is not None and event.seq != es.handled:
     handle(event)
-if edit.refresh(store, audience, scope, es):
+if not edit.submitted(es) and edit.refresh(store, audience, scope, es):
     es.notice = ("info", _("This feature changed since you opened it; the form shows its "
                            "newest version."))
+
+# A link to one feature (?layer=…&uid=…, from the quality page): read once, on arrival.
+link = edit.linked(st.query_params.to_dict())
+if link is not None:
+    st.query_params.clear()
+    linked = edit.open_linked(store, audience, scope, *link, villages)
+    if linked is None:
+        es.notice = ("warning", _("The feature this link points to cannot be opened here: it "
+                                  "is gone, outside your areas, or on a layer your role does "
+                                  "not edit on the map."))
+    else:
+        opened_now, at, its_bbox = linked
+        st.session_state["edit_layer"], st.session_state["edit_village"] = opened_now.layer, at
+        es.close()
+        es.layer, es.area, es.opened = opened_now.layer, villages[at].code, opened_now
+        es.change("view")
+        es.move_to(its_bbox, max_zoom=20)
 
 # ----------------------------------------------------------------------- layer, area, search
 pick_layer, pick_village, search = st.columns([2, 3, 2])
@@ -239,7 +258,7 @@ def panel() -> list[dict[str, Any]]:
         return []
     values = edit.attribute_form(
         ospec, audience, opened.values, lang,
-        key=f"edit_form_{opened.uid or 'new'}_{opened.version}_{es.form}",
+        key=edit.form_key(es) or "edit_form",
         submit=_("Save") if opened.uid is not None else _("Add"),
         disabled=es.mode != "view" or opened.shown is None)
     if values is not None:

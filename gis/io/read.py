@@ -89,7 +89,7 @@ def read_zip_of_files(data: bytes, filename: str, options: Options) -> ReadResul
     import io
     import zipfile
 
-    from gis.io.shapezip import MAX_UNCOMPRESSED_BYTES, entries
+    from gis.io.shapezip import MAX_UNCOMPRESSED_BYTES, ZIP_ERRORS, TooLarge, entries, zip_issue
 
     result = ReadResult(filename, "zip")
     try:
@@ -97,14 +97,10 @@ def read_zip_of_files(data: bytes, filename: str, options: Options) -> ReadResul
             found = entries(archive)
             size = sum(info.file_size for info, _ in found)
             if size > MAX_UNCOMPRESSED_BYTES:
-                raise ValueError(f"{size:,} bytes unpacked")
+                raise TooLarge(size)
             inner = [(name, archive.read(info)) for info, name in found]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as error:
-        result.issues.append(issue(
-            "unreadable_zip", Severity.ERROR, f"เปิดไฟล์ zip ไม่ได้ ({error})",
-            f"the zip cannot be opened ({error})",
-            fix_th="บีบอัดไฟล์ใหม่ หรือส่งไฟล์ข้างในโดยตรง",
-            fix_en="zip the files again, or upload the files inside it", file=filename))
+    except ZIP_ERRORS as error:
+        result.issues.append(zip_issue(error, filename))
         return result
     for name, content in inner:
         kind = sniff(content, name)

@@ -14,8 +14,6 @@ import os
 import struct
 import tempfile
 import warnings
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -58,23 +56,8 @@ def read_zip(data: bytes, filename: str, options: Options) -> ReadResult:
     result = ReadResult(file=filename, format=FORMAT)
     try:
         groups = shapezip.layers_in_zip(data)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-            RuntimeError, ValueError, struct.error) as exc:
-        result.issues.append(issue(
-            "bad_zip", Severity.ERROR,
-            f"เปิดไฟล์ zip ไม่ได้ (ไฟล์เสียหรือไม่ครบ): {exc}",
-            f"cannot open the zip file (corrupt or incomplete): {exc}",
-            fix_th="บีบอัดไฟล์ใหม่แล้วอัปโหลดอีกครั้ง",
-            fix_en="zip the files again and upload the new zip", file=filename))
-        return result
-    except shapezip.TooLarge as exc:
-        result.issues.append(issue(
-            "zip_too_large", Severity.ERROR,
-            f"ไฟล์ใน zip รวมกัน {exc.size:,} ไบต์ เกินขีดจำกัด {shapezip.MAX_UNCOMPRESSED_BYTES:,} ไบต์",
-            f"the files in the zip add up to {exc.size:,} bytes, over the "
-            f"{shapezip.MAX_UNCOMPRESSED_BYTES:,}-byte limit",
-            fix_th="แบ่งข้อมูลเป็นหลาย zip", fix_en="split the data into several zips",
-            file=filename))
+    except shapezip.ZIP_ERRORS as exc:
+        result.issues.append(shapezip.zip_issue(exc, filename))
         return result
     if not groups:
         result.issues.append(issue(

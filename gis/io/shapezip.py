@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
+import zlib
 
 from gis.io import encoding
+from gis.io.model import Issue, Severity, issue
 
 PARTS = ("shp", "shx", "dbf", "prj", "cpg")
 TABLES = ("csv",)  # ODK Central's "All data" export: Form.csv, Form-repeat.csv, media/
@@ -26,6 +29,29 @@ class TooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+# What a corrupt, truncated or hostile zip raises while it is listed or unpacked.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+              RuntimeError, ValueError, struct.error, TooLarge)
+
+
+def zip_issue(exc: BaseException, filename: str) -> Issue:
+    """The file-level error for a zip that raised one of ``ZIP_ERRORS``."""
+    if isinstance(exc, TooLarge):
+        return issue(
+            "zip_too_large", Severity.ERROR,
+            f"ไฟล์ใน zip รวมกัน {exc.size:,} ไบต์ เกินขีดจำกัด {MAX_UNCOMPRESSED_BYTES:,} ไบต์",
+            f"the files in the zip add up to {exc.size:,} bytes, over the "
+            f"{MAX_UNCOMPRESSED_BYTES:,}-byte limit",
+            fix_th="แบ่งข้อมูลเป็นหลาย zip", fix_en="split the data into several zips",
+            file=filename)
+    return issue(
+        "bad_zip", Severity.ERROR,
+        f"เปิดไฟล์ zip ไม่ได้ (ไฟล์เสียหรือไม่ครบ): {exc}",
+        f"cannot open the zip file (corrupt or incomplete): {exc}",
+        fix_th="บีบอัดไฟล์ใหม่แล้วอัปโหลดอีกครั้ง",
+        fix_en="zip the files again and upload the new zip", file=filename)
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:

@@ -12,10 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import struct
 import warnings
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -59,23 +57,8 @@ def read_csv_zip(data: bytes, filename: str, options: Options) -> ReadResult:
     result = ReadResult(filename, "zip-csv")
     try:
         tables = shapezip.tables_in_zip(data)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-            RuntimeError, ValueError, struct.error) as exc:
-        result.issues.append(issue(
-            "bad_zip", Severity.ERROR,
-            f"เปิดไฟล์ zip ไม่ได้ (ไฟล์เสียหรือไม่ครบ): {exc}",
-            f"cannot open the zip file (corrupt or incomplete): {exc}",
-            fix_th="บีบอัดไฟล์ใหม่แล้วอัปโหลดอีกครั้ง",
-            fix_en="zip the files again and upload the new zip", file=filename))
-        return result
-    except shapezip.TooLarge as exc:
-        result.issues.append(issue(
-            "zip_too_large", Severity.ERROR,
-            f"ไฟล์ใน zip รวมกัน {exc.size:,} ไบต์ เกินขีดจำกัด {shapezip.MAX_UNCOMPRESSED_BYTES:,} ไบต์",
-            f"the files in the zip add up to {exc.size:,} bytes, over the "
-            f"{shapezip.MAX_UNCOMPRESSED_BYTES:,}-byte limit",
-            fix_th="แบ่งข้อมูลเป็นหลาย zip", fix_en="split the data into several zips",
-            file=filename))
+    except shapezip.ZIP_ERRORS as exc:
+        result.issues.append(shapezip.zip_issue(exc, filename))
         return result
     stems = [PurePath(entry).stem or entry for entry in tables]
     sources = [_csv_source(content, stem if stems.count(stem) == 1 else entry, entry, filename,

@@ -21,7 +21,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
-from gis.store import accounts_sql, bulk, conflicts_sql
+from gis.store import accounts_sql, bulk, conflicts_sql, queries
 from gis.store.checks import (
     conform_frame,
     conform_geometry,
@@ -43,17 +43,16 @@ from gis.store.protocol import (
     Op,
 )
 from gis.store.states import (
+    HISTORY_TABLE,
     SYSTEM_COLUMNS,
     empty_state,
     features_of,
     frame_of,
     snapshot,
-    unsnapshot,
 )
 from layers import LAYERS
 from layers.schema import DType, LayerSpec
 
-HISTORY_TABLE = "feature_history"
 _CHUNK = 500  # parameters per IN (...) list; well under SQLite's variable limit
 
 @dataclass
@@ -200,32 +199,7 @@ class SqlStore(ABC):
         include_deleted: bool,
     ) -> tuple[str, list[Any]]:
         """`` WHERE …`` (or '') and its parameters for ``read``/``count_by``."""
-        layer = spec.name
-        clauses: list[str] = []
-        params: list[Any] = []
-        if not include_deleted:
-            clauses.append(f'"deleted" = {self.placeholder}')
-            params.append(self._value_to_db(DType.BOOL, False))
-        if bbox is not None:
-            if not spec.geometry:
-                raise StoreError(
-                    f"ชั้นข้อมูล {layer} ไม่มีรูปร่าง จึงค้นตามกรอบพื้นที่ไม่ได้",
-                    f"layer {layer} has no geometry, so it cannot be queried by bbox",
-                )
-            sql, bbox_params = self._bbox_sql(spec, bbox)
-            clauses.append(sql)
-            params.extend(bbox_params)
-        for name, wanted in (where or {}).items():
-            fld = spec.field(name)
-            values = list(wanted) if isinstance(wanted, list | tuple | set) else [wanted]
-            db_values = [
-                self._value_to_db(fld.dtype, coerce(fld, v, layer=layer, row=None))
-                for v in values
-            ]
-            marks = ", ".join([self.placeholder] * len(db_values))
-            clauses.append(f'"{name}" IN ({marks})' if db_values else "1 = 0")
-            params.extend(db_values)
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+        return queries.where_sql(self, spec, bbox, where, include_deleted)
 
     def count_by(
         self,
@@ -407,49 +381,7 @@ class SqlStore(ABC):
     def _history_where(
         self, layer: str, column: Literal["uid", "change_set"], value: str
     ) -> list[HistoryEntry]:
-        spec = self.spec(layer)
-        p = self.placeholder
-        with self._reading() as cur:
-            cur.execute(
-                "SELECT uid, version, op, changed_at, changed_by, change_set, before, after "
-                f"FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} AND {column} = {p} "
-                "ORDER BY uid, version",
-                [layer, value],
-            )
-            rows = cur.fetchall()
-            afters = [self._json_from_db(r[7]) for r in rows]
-            lean = [r[0] for r, after in zip(rows, afters, strict=True)
-                    if after == bulk.AS_INSERTED]
-            inserted = self._inserted_states(cur, spec, lean) if lean else {}
-        return [
-            HistoryEntry(
-                layer=layer, uid=r[0], version=int(r[1]), op=r[2],
-                changed_at=self._value_from_db(DType.DATETIME, r[3]), changed_by=r[4],
-                change_set=r[5],
-                before=None if r[6] is None else unsnapshot(spec, self._json_from_db(r[6])),
-                after=(inserted[r[0]] if after == bulk.AS_INSERTED
-                       else unsnapshot(spec, after)),
-            )
-            for r, after in zip(rows, afters, strict=True)
-        ]
-
-    def _inserted_states(self, cur: Any, spec: LayerSpec, uids: list[str]) -> dict[str, Feature]:
-        """The version-1 states of features whose insert entry is lean (``bulk.AS_INSERTED``):
-        the ``before`` of their version-2 entry, or — never changed since — their row."""
-        p = self.placeholder
-        found: dict[str, Feature] = {}
-        for start in range(0, len(uids), _CHUNK):
-            chunk = uids[start:start + _CHUNK]
-            marks = ", ".join([p] * len(chunk))
-            cur.execute(
-                f"SELECT uid, before FROM {self._table(HISTORY_TABLE)} WHERE layer = {p} "
-                f"AND version = 2 AND uid IN ({marks})", [spec.name, *chunk])
-            for uid, before in cur.fetchall():
-                found[uid] = unsnapshot(spec, self._json_from_db(before))
-        rest = [u for u in uids if u not in found]
-        for uid, row in self._current(cur, spec, rest, lock=False).items():
-            found[uid] = unsnapshot(spec, snapshot(spec, row))
-        return found
+        return queries.history_where(self, layer, column, value)
 
     def _state_at(self, spec: LayerSpec, uid: str, version: int) -> Feature:
         for entry in self.history(spec.name, uid):

@@ -18,7 +18,8 @@ def undo_change_set(store: SqlStore, change_set: str, *, user: str,
                     audit: AuditEvent | None = None) -> list[ChangeResult]:
     """Undo every change of ``change_set``; returns one result per layer it touched. ``audit``
     (its subject defaults to ``change_set``) is written with the last layer's transaction."""
-    from gis.store.base import HISTORY_TABLE, _Change
+    from gis.store.base import _Change
+    from gis.store.states import HISTORY_TABLE
 
     with store._reading() as cur:
         cur.execute(

@@ -32,7 +32,7 @@ from gis.store.accounts_sql import (
     AUDIT_TABLE,
     column_ddl,
 )
-from gis.store.base import HISTORY_TABLE, SqlStore
+from gis.store.base import SqlStore
 from gis.store.codec import (
     gpkg_blob,
     gpkg_blobs,
@@ -45,7 +45,7 @@ from gis.store.codec import (
 )
 from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
-from gis.store.states import dumps
+from gis.store.states import HISTORY_TABLE, dumps
 from layers.schema import DType, LayerSpec
 
 APPLICATION_ID = 0x47504B47  # "GPKG"

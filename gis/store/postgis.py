@@ -29,9 +29,10 @@ from gis.store.accounts_sql import (
     AUDIT_TABLE,
     column_ddl,
 )
-from gis.store.base import HISTORY_TABLE, SqlStore
+from gis.store.base import SqlStore
 from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
+from gis.store.states import HISTORY_TABLE
 from layers.schema import DType, LayerSpec
 
 _SQL_TYPES = {

@@ -18,6 +18,7 @@ from layers.schema import DType, LayerSpec
 
 SYSTEM_COLUMNS = tuple(f.name for f in SYSTEM_FIELDS)
 STORE_CRS = "EPSG:4326"
+HISTORY_TABLE = "feature_history"  # every version of every feature
 
 _PANDAS_DTYPES: dict[DType, str] = {
     DType.STR: "str",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -166,3 +167,15 @@ def page(browser: Any) -> Iterator[Any]:
     yield pg
     context.close()
     assert outside == [], f"the page tried to fetch from outside localhost: {outside}"
+
+
+def copy_store(source: Path, out: Path) -> Path:
+    """A private copy of a GeoPackage store (SQLite's online backup: consistent, users
+    included), for a test that writes into it."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(out)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return out

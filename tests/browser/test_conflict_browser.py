@@ -19,7 +19,6 @@ screenshot of each page in test-artifacts/.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -36,6 +35,7 @@ from tests.browser.conftest import (
     STREAMLIT,
     STREAMLIT_FLAGS,
     USERS,
+    copy_store,
     guard_outside,
     streamlit_server,
 )
@@ -112,36 +112,14 @@ def test_second_save_is_refused_and_the_conflict_view_resolves_it(
     page.locator(f".st-key-conflict_{conflict_id}_resolve button").click(timeout=T)
     page.locator(f".st-key-conflict_{conflict_id}_back").wait_for(timeout=T)
 
-    store = open_store(str(demo_store), create=False)
-    try:
-        record = store.get_conflict(conflict_id)
-        assert record is not None
-        assert (record.status, record.choice) == ("resolved", "mine")
-        assert record.resolved_by == USERS["surveyor"][0]
-        current = store.get("households", uid)
-        assert current is not None and current["phone"] == MINE
-        assert record.resolved_version == current["version"] == opened + 2
-        phones = [(e.version, e.after["phone"], e.changed_by)
-                  for e in store.history("households", uid)]
-        assert phones[-2:] == [(opened + 1, THEIRS, USERS["admin"][0]),
-                               (opened + 2, MINE, USERS["surveyor"][0])]
-        assert store.list_conflicts(uids=[uid]) == []  # nothing left open
-    finally:
-        store.close()
+    assert_resolved_as_mine(demo_store, conflict_id, uid, opened)
 
 
 # ------------------------------------------------------- both saves through the Edit page
 @pytest.fixture(scope="module")
 def two_user_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo store (users included), for the two sessions to save into."""
-    out = tmp_path_factory.mktemp("conflict") / "conflict.gpkg"
-    source, target = sqlite3.connect(demo_store), sqlite3.connect(out)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return out
+    return copy_store(demo_store, tmp_path_factory.mktemp("conflict") / "conflict.gpkg")
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +237,13 @@ def test_two_users_save_one_household_on_the_edit_page_and_the_second_resolves_i
         assert surveyor.get_by_label("Phone", exact=True).input_value() == MINE
 
     assert outside == [[], []], f"a page tried to fetch from outside localhost: {outside}"
-    store = open_store(str(two_user_store), create=False)
+    assert_resolved_as_mine(two_user_store, conflict_id, uid, opened)
+
+
+def assert_resolved_as_mine(path: Path, conflict_id: int, uid: str, opened: int) -> None:
+    """In the store: the conflict resolved as "mine" by the surveyor, their phone current as
+    the version after the admin's, both versions in history, nothing left open."""
+    store = open_store(str(path), create=False)
     try:
         record = store.get_conflict(conflict_id)
         assert record is not None

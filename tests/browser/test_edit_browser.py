@@ -20,7 +20,6 @@ page fetched anything outside localhost. A failing test leaves a screenshot in t
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +37,7 @@ from tests.browser.conftest import (
     STREAMLIT,
     STREAMLIT_FLAGS,
     USERS,
+    copy_store,
     streamlit_server,
 )
 from tests.browser.test_app_browser import ARTIFACTS, T
@@ -78,13 +78,7 @@ def free_spot(store: Any, village: str) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def edit_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo store (users included) with the hole plot and the two-part plot."""
-    out = tmp_path_factory.mktemp("edit") / "edit.gpkg"
-    source, target = sqlite3.connect(demo_store), sqlite3.connect(out)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    out = copy_store(demo_store, tmp_path_factory.mktemp("edit") / "edit.gpkg")
     store = open_store(str(out), create=False)
     try:
         hole, two = hole_and_two_parts(*free_spot(store, PLANNER_VILLAGE))

@@ -12,38 +12,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyproj import Geod
-from shapely.geometry import MultiPolygon
+from gis.area import geodesic_area_m2
+from gis.area import rai_ngan_wa_text as rai_ngan_wa
 
-_GEOD = Geod(ellps="WGS84")
-
-SQ_M_PER_SQ_WA = 4.0  # 1 ตารางวา = 4 m²; 1 งาน = 100 ตร.วา; 1 ไร่ = 4 งาน = 400 ตร.วา
-
-
-def geodesic_area_m2(geometry: MultiPolygon) -> float:
-    """Geodesic area on the WGS84 ellipsoid of a lon/lat geometry, in m² (always positive)."""
-    area, _ = _GEOD.geometry_area_perimeter(geometry)
-    return abs(float(area))
-
-
-def rai_ngan_wa(area_m2: float) -> str:
-    """An area written the Thai way, ``rai-ngan-wa``: ``"0-1-25"`` is 125 sq. wa = 500 m².
-
-    Parameters
-    ----------
-    area_m2
-        Area in square metres, not negative.
-
-    Returns
-    -------
-    str
-        Whole rai, ngan (0–3) and square wa (0–99), the wa rounded to the nearest whole one as
-        on most documents.
-    """
-    if area_m2 < 0:
-        raise ValueError(f"area_m2 must not be negative, received {area_m2}")
-    wa = round(area_m2 / SQ_M_PER_SQ_WA)
-    return f"{wa // 400}-{wa % 400 // 100}-{wa % 100}"
+# The demo's own name for the text form; gis.demo.build_demo measures plots with the other.
+__all__ = ["LandRecord", "geodesic_area_m2", "land_record", "rai_ngan_wa"]
 
 
 @dataclass(frozen=True)

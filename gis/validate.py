@@ -2,10 +2,10 @@
 
 ``validate`` takes the frame an import would write (the layer's fields, EPSG:4326) and returns
 ``Issue``s; it never raises for bad data and never changes a value (DESIGN.md §5): duplicate ids
-(an error for every repeat), plots overlapping each other beyond a threshold (warning), households
-outside their village or plot and plot ids not in the store, plots outside their village
-(warnings). Distances are in metres (UTM 47N) with slack for GPS: 50 m around a village, 5 m
-around a plot.
+(an error for every repeat), plots overlapping each other beyond a threshold and official areas
+not written rai-ngan-wa (warnings), households outside their village or plot and plot ids not in
+the store, plots outside their village (warnings). Distances are in metres (UTM 47N) with slack
+for GPS: 50 m around a village, 5 m around a plot.
 
 The same checks on features already stored (the editor's checks on save, the quality page):
 ``neighbour_overlaps`` (one shape against the stored plots around it), ``stored_overlaps`` and
@@ -14,7 +14,10 @@ The same checks on features already stored (the editor's checks on save, the qua
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import geopandas as gpd
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.area import RAI_NGAN_WA_FIX_EN, RAI_NGAN_WA_FIX_TH, is_rai_ngan_wa
 from gis.io.model import Issue, Severity, issue
 from gis.store.protocol import Store
 from layers.schema import LayerSpec
@@ -32,6 +36,8 @@ METRIC = 32647  # UTM 47N: areas for thresholds only (a few % off in zone 48 is 
 VILLAGE_SLACK_M = 50.0  # GPS and drawing slack around a village outline
 PLOT_SLACK_M = 5.0  # phone GPS error around a plot: a house on its boundary is in it
 READ_CHUNK = 5000  # codes per store query (SQL parameter limits)
+THREADS = 2  # shapes compared on this many threads at most …
+THREAD_MIN_PAIRS = 20_000  # … when there are enough pairs to pay for starting them
 
 
 def validate(frame: gpd.GeoDataFrame, spec: LayerSpec, *, store: Store | None = None,
@@ -41,10 +47,13 @@ def validate(frame: gpd.GeoDataFrame, spec: LayerSpec, *, store: Store | None = 
     default 1…n); ``store`` adds the checks against what is stored (villages, plots)."""
     numbers = list(rows) if rows is not None else list(range(1, len(frame) + 1))
     found = _duplicates(frame, spec, numbers, file, layer)
-    if spec.name == "plots":
-        found += _overlaps(frame, numbers, file, layer)
+    metric = None  # the plots in metres, projected once for every check below
+    if spec.name == "plots" and len(frame):
+        metric = to_metric(frame.geometry.to_numpy())
+        found += _overlaps(metric, numbers, file, layer)
+        found += _official_areas(frame, spec, numbers, file, layer)
     if store is not None and spec.name in ("households", "plots") and len(frame):
-        points = _metric_points(frame)
+        points = _metric_points(frame) if metric is None else _surface_points(metric)
         found += _outside_village(frame, points, store, numbers, file, layer)
         if spec.name == "households":
             found += _outside_plot(frame, points, store, numbers, file, layer)
@@ -68,9 +77,9 @@ def _duplicates(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int], file: 
         for i in np.flatnonzero(repeated.to_numpy(dtype=bool))]
 
 
-def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
+def _overlaps(metric: np.ndarray[Any, Any], numbers: list[int], file: str | None,
               layer: str | None) -> list[Issue]:
-    left, right, shared, share = overlap_pairs(to_metric(frame.geometry.to_numpy()))
+    left, right, shared, share = overlap_pairs(metric)
     found = []
     for a, b, area, part in zip(left, right, shared, share, strict=True):
         found.append(issue(
@@ -82,6 +91,25 @@ def _overlaps(frame: gpd.GeoDataFrame, numbers: list[int], file: str | None,
             fix_th="ตรวจแนวเขตทั้งสองแปลงบนแผนที่", fix_en="check both boundaries on the map",
             file=file, layer=layer, row=numbers[b]))
     return found
+
+
+def _official_areas(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int],
+                    file: str | None, layer: str | None) -> list[Issue]:
+    """A warning for each official area that is not rai-ngan-wa: the value is kept as written
+    (it may be a note the surveyor meant), but nothing can be computed from it."""
+    if "official_area" not in frame.columns:
+        return []
+    text = frame["official_area"].astype("string").str.strip()
+    written = text.notna() & (text != "")
+    bad = {v for v in text[written].unique() if not is_rai_ngan_wa(v)}  # each distinct value once
+    label = spec.field("official_area")
+    return [issue(
+        "bad_official_area", Severity.WARNING,
+        f"{label.label_th} '{text.iloc[i]}' ไม่อยู่ในรูปแบบ ไร่-งาน-ตารางวา",
+        f"{label.label_en} '{text.iloc[i]}' is not in rai-ngan-wa form",
+        fix_th=RAI_NGAN_WA_FIX_TH, fix_en=RAI_NGAN_WA_FIX_EN,
+        file=file, layer=layer, row=numbers[i], field="official_area")
+        for i in np.flatnonzero((written & text.isin(bad)).to_numpy(dtype=bool))]
 
 
 def to_metric(geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -96,7 +124,9 @@ def overlap_pairs(geoms: np.ndarray[Any, Any]
     """Pairs ``(left < right)`` of shapes in metres that overlap by at least ``OVERLAP_M2`` and
     ``OVERLAP_SHARE`` of the smaller one: ``(left, right, shared_m2, share)``, vectorised."""
     tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
+    # Boxes only: an exact "intersects" here would test every pair of neighbours, most of which
+    # are let go by the box test below far more cheaply.
+    left, right = tree.query(geoms)
     keep = left < right
     left, right = left[keep], right[keep]
     # The overlap of two bounding boxes bounds the overlap of the shapes: neighbours that only
@@ -114,7 +144,7 @@ def overlap_pairs(geoms: np.ndarray[Any, Any]
     left, right, smaller = left[possible], right[possible], smaller[possible]
     # Neighbours whose boxes overlap may still only share a boundary: the DE-9IM test (do the
     # interiors meet?) is much cheaper than building their intersection.
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+    inner = _in_threads(shapely.relate_pattern, geoms[left], geoms[right], "T********")
     left, right, smaller = left[inner], right[inner], smaller[inner]
     shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -221,6 +251,26 @@ def _read_keyed(store: Store, layer: str, key: str,
     if not chunks:
         return gpd.GeoDataFrame({key: []}, geometry=[], crs=4326)
     return gpd.GeoDataFrame(pd.concat(chunks, ignore_index=True), geometry="geometry", crs=4326)
+
+
+def _in_threads(func: Callable[..., np.ndarray[Any, Any]], left: np.ndarray[Any, Any],
+                right: np.ndarray[Any, Any], *args: Any) -> np.ndarray[Any, Any]:
+    """``func(left, right, *args)`` over pairs of shapes, in halves on two threads when there
+    are many: shapely releases the GIL while GEOS works, so two cores share the work."""
+    workers = min(THREADS, os.cpu_count() or 1)
+    if workers < 2 or len(left) < THREAD_MIN_PAIRS:
+        return func(left, right, *args)
+    bounds = np.linspace(0, len(left), workers + 1).astype(int)
+    parts = [slice(a, b) for a, b in pairwise(bounds.tolist())]
+    with ThreadPoolExecutor(workers) as pool:
+        done = list(pool.map(lambda part: func(left[part], right[part], *args), parts))
+    return np.concatenate(done)
+
+
+def _surface_points(metric: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A point on each shape already in ``METRIC`` (no second projection)."""
+    points: np.ndarray[Any, Any] = shapely.point_on_surface(metric)
+    return points
 
 
 def _metric_points(frame: gpd.GeoDataFrame) -> np.ndarray[Any, Any]:

@@ -183,7 +183,7 @@ def _check_layer(file: str, raw: RawLayer, *, kind: str | None, crs: int | None,
 
     geoms = to_wgs84(list(raw.geometry), epsg, swapped=swapped)
     arr = np.asarray(geoms, dtype=object)
-    present = np.array([g is not None and not g.is_empty for g in arr], dtype=bool)
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
     valid = present.copy()
     if present.any():
         valid[present] = shapely.is_valid(arr[present])
@@ -253,6 +253,10 @@ def _invalid(file: str, layer: str, geoms: np.ndarray[Any, Any],
     return repairs
 
 
+# shapely.get_type_id codes of the geometry types layers accept
+_TYPE_IDS = {"Point": 0, "Polygon": 3, "MultiPoint": 4, "MultiPolygon": 6}
+
+
 def _type_ok(file: str, layer: str, geoms: np.ndarray[Any, Any],
              keep: np.ndarray[Any, np.dtype[np.bool_]], kind: str,
              found: list[Issue]) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -261,7 +265,10 @@ def _type_ok(file: str, layer: str, geoms: np.ndarray[Any, Any],
     ok = np.ones(len(geoms), dtype=bool)
     if wanted is None:
         return ok
-    for i in np.flatnonzero(keep):
+    kinds = np.full(len(geoms), -1)
+    kinds[keep] = shapely.get_type_id(geoms[keep])
+    wanted_ids = [_TYPE_IDS[name] for name in wanted]
+    for i in np.flatnonzero(keep & ~np.isin(kinds, wanted_ids)):
         if geoms[i].geom_type not in wanted:
             ok[i] = False
             found.append(issue(

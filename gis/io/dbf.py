@@ -9,6 +9,7 @@ often have) is overruled with a warning: the bytes do not lie, the sidecar file 
 
 from __future__ import annotations
 
+import itertools
 import struct
 from typing import Any
 
@@ -19,7 +20,7 @@ from gis.io import encoding
 from gis.io.model import Options, RawLayer, Severity, issue
 
 MAX_TEXT_ISSUES = 20  # undecodable values reported one by one, then summarised
-_SAMPLES = 5000  # text values per column scored when detecting the encoding
+_SAMPLES = 2000  # distinct non-ASCII text values per column scored when detecting the encoding
 
 
 def damage(dbf: bytes) -> tuple[str, str] | None:
@@ -64,25 +65,35 @@ def decode_text(
     text_columns = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
     samples = [str(c).encode("latin1") for c in frame.columns]
     for column in text_columns:
-        values = frame[column].dropna().head(_SAMPLES)
-        samples += [v.encode("latin1") for v in values if isinstance(v, str)]
+        # Only distinct values with bytes above 0x7F tell encodings apart (ASCII reads the same
+        # in every candidate): a column of 100,000 ids or repeated vocabulary words costs
+        # nothing, and at most ``_SAMPLES`` telling values a column are scored.
+        distinct = pd.unique(frame[column].dropna().to_numpy(dtype=object))
+        telling = (v for v in distinct if isinstance(v, str) and not v.isascii())
+        samples += [v.encode("latin1") for v in itertools.islice(telling, _SAMPLES)]
     chosen = _choose_encoding(samples, cpg, dbf[29] if len(dbf) > 29 else 0, options, layer,
                               where)
     layer.encoding = chosen
 
+    damaged: set[str] = set()  # decoded values holding a replacement character
+
     def decode(value: Any) -> Any:
         if not isinstance(value, str) or value.isascii():  # ASCII reads the same in all
             return value
-        return value.encode("latin1").decode(chosen, errors="replace")
+        text = value.encode("latin1").decode(chosen, errors="replace")
+        if "\ufffd" in text:
+            damaged.add(text)
+        return text
 
     renamed = {c: c.encode("latin1").decode(chosen, errors="replace") for c in frame.columns}
     bad: list[tuple[int, str, str]] = []  # (row, column, text) of values with a �
     for column in text_columns:
         new = renamed[column]
+        damaged.clear()
         decoded = distinct_map(decode, frame[column].to_numpy(dtype=object))
         frame[column] = pd.Series(decoded, index=frame.index, dtype=object)
-        bad += [(i + 1, new, v) for i, v in enumerate(decoded)
-                if isinstance(v, str) and "\ufffd" in v]
+        if damaged:  # each distinct value was looked at once; find its rows only if needed
+            bad += [(i + 1, new, v) for i, v in enumerate(decoded) if v in damaged]
     layer.frame = frame.rename(columns=renamed)
     for row, column, text in sorted(bad)[:MAX_TEXT_ISSUES]:
         layer.issues.append(issue(

@@ -105,8 +105,9 @@ def shx_fits(shp: bytes, shx: bytes) -> bool:
         return False
     if ((words < 0) | (starts < 100) | (ends > len(shp))).any():
         return False
-    raw = np.frombuffer(shp, dtype=np.uint8).astype(np.int64)
-    stored = raw[starts[:, None] + 4 + np.arange(4)] @ np.array([1 << 24, 1 << 16, 1 << 8, 1])
+    raw = np.frombuffer(shp, dtype=np.uint8)  # only the four length bytes of each record
+    stored = raw[starts[:, None] + 4 + np.arange(4)].astype(np.int64) @ np.array(
+        [1 << 24, 1 << 16, 1 << 8, 1])
     return bool((stored == words).all())
 
 
@@ -215,16 +216,17 @@ def _shapes(wkb: Any, issues: list[Issue], where: dict[str, Any]) -> list[Any]:
     with an error for the row, for one that cannot be decoded (e.g. a ring that is not closed)."""
     with np.errstate(invalid="ignore"):  # NaN coordinates in a damaged shape
         geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    out: list[Any] = []
-    for row, (raw, geom) in enumerate(zip(wkb, geoms, strict=True), start=1):
-        if raw is not None and geom is None:
-            issues.append(issue(
-                "bad_shape", Severity.ERROR, "รูปร่างเสียหาย อ่านไม่ได้",
-                "the shape is damaged and cannot be read",
-                fix_th="แก้รูปร่างในโปรแกรม GIS", fix_en="fix the shape in a GIS program",
-                row=row, **where))
-        out.append(None if geom is None or geom.is_empty else geom)
-    return out
+    given = np.array([raw is not None for raw in wkb], dtype=bool)
+    missing = shapely.is_missing(geoms)
+    for row in np.flatnonzero(given & missing):
+        issues.append(issue(
+            "bad_shape", Severity.ERROR, "รูปร่างเสียหาย อ่านไม่ได้",
+            "the shape is damaged and cannot be read",
+            fix_th="แก้รูปร่างในโปรแกรม GIS", fix_en="fix the shape in a GIS program",
+            row=int(row) + 1, **where))
+    out = np.asarray(geoms, dtype=object).copy()
+    out[missing | shapely.is_empty(geoms)] = None
+    return list(out)
 
 
 def _read_latin1(

@@ -135,9 +135,12 @@ class SqlStore(ABC):
         """Backend bookkeeping inside the same transaction (e.g. GeoPackage extents)."""
 
     def _insert_new(self, cur: Any, spec: LayerSpec, rows: Sequence[Sequence[Any]],
-                    geometries: np.ndarray[Any, Any] | None) -> None:
-        """Insert the rows of new features (``write``); backends may do it in bulk."""
+                    geometries: np.ndarray[Any, Any] | None,
+                    history: Sequence[Sequence[Any]]) -> None:
+        """Insert the rows of new features and their history rows (``write``); backends may
+        do it in bulk."""
         self._executemany(cur, self._insert_sql(spec), rows)
+        self._executemany(cur, self._history_sql(), history)
 
     def _executemany(self, cur: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Every multi-row statement runs here (tests inject faults at this seam)."""
@@ -289,8 +292,7 @@ class SqlStore(ABC):
         rows, history = bulk.encode(self, spec, columns, user=user, at=now,
                                     change_set=change_set)
         with self._writing(), self._transaction() as cur:
-            self._insert_new(cur, spec, rows, columns.geometries)
-            self._executemany(cur, self._history_sql(), history)
+            self._insert_new(cur, spec, rows, columns.geometries, history)
             self._audit_in(cur, audit, change_set, now)
             self._after_change(cur, spec)
         return ChangeResult(change_set=change_set, layer=spec.name,

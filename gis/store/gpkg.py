@@ -25,6 +25,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
+from gis.store import rtree_pack
 from gis.store.accounts_sql import (
     ACCOUNT_COLUMNS,
     ACCOUNTS_TABLE,
@@ -258,20 +259,23 @@ class GpkgStore(SqlStore):
         return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
     def _insert_new(self, cur: Any, spec: LayerSpec, rows: Sequence[Sequence[Any]],
-                    geometries: np.ndarray[Any, Any] | None) -> None:
+                    geometries: np.ndarray[Any, Any] | None,
+                    history: Sequence[Sequence[Any]]) -> None:
         """Many new features: the R-tree insert trigger (four Python envelope calls per row) is
         set aside for the statement and the index filled from the envelopes computed here —
         as GDAL does for bulk loads. Dropping and recreating the trigger happens inside the
-        write transaction, so a failure anywhere leaves the trigger (and all else) as it was."""
+        write transaction, so a failure anywhere leaves the trigger (and all else) as it was.
+        An empty R-tree is packed in one go (``rtree_pack``); the history rows are copied from
+        the inserted rows by SQL."""
         if not spec.geometry or geometries is None or len(rows) < BULK_RTREE_MIN:
-            super()._insert_new(cur, spec, rows, geometries)
+            super()._insert_new(cur, spec, rows, geometries, history)
             return
         rtree = f"rtree_{spec.name}_geom"
         trigger = f"{rtree}_insert"
         found = cur.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                             [trigger]).fetchone()
         if found is None:  # not a file this store made: keep to the triggers it has
-            super()._insert_new(cur, spec, rows, geometries)
+            super()._insert_new(cur, spec, rows, geometries, history)
             return
         cur.execute(f'DROP TRIGGER "{trigger}"')
         last = cur.execute(
@@ -283,13 +287,27 @@ class GpkgStore(SqlStore):
             "VALUES (", "VALUES (?, ", 1)
         self._executemany(cur, sql, ((int(fid), *row) for fid, row in
                                      zip(fids, rows, strict=True)))
+        # The history rows differ only in their uid, which the rows just inserted hold: one
+        # INSERT … SELECT over their fids instead of binding nine values a row from Python.
+        layer, _, version, op, when, user, change_set, before, after = history[0]
+        self._executemany(
+            cur,
+            f'INSERT INTO "{HISTORY_TABLE}" (layer, uid, version, op, changed_at, changed_by, '
+            f'change_set, before, after) SELECT ?, "uid", ?, ?, ?, ?, ?, ?, ? '
+            f'FROM "{spec.name}" WHERE "fid" BETWEEN ? AND ? ORDER BY "fid"',
+            [(layer, version, op, when, user, change_set, before, after, int(fids[0]),
+              int(fids[-1]))])
         present = np.array([g is not None for g in geometries], dtype=bool)
         present[present] = ~shapely.is_empty(geometries[present])
         bounds = shapely.bounds(geometries[present])
-        self._executemany(
-            cur, f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
-            zip(fids[present].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
-                bounds[:, 1].tolist(), bounds[:, 3].tolist(), strict=True))
+        if rtree_pack.is_empty(cur, rtree):
+            # A new layer (a first import): the whole tree packed at once, as GDAL does.
+            rtree_pack.bulk_load(cur, rtree, fids[present], bounds)
+        else:
+            self._executemany(
+                cur, f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
+                zip(fids[present].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
+                    bounds[:, 1].tolist(), bounds[:, 3].tolist(), strict=True))
         cur.execute(found[0])
 
     def _after_change(self, cur: Any, spec: LayerSpec) -> None:

@@ -48,6 +48,28 @@ def test_overlapping_plots_are_flagged_but_neighbours_are_not(demo: Store) -> No
     assert (6, "warning") in found
 
 
+def test_overlaps_found_on_two_threads_are_those_found_on_one(
+        demo: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every demo plot, a tenth of them shifted onto a neighbour: the pairs found with the
+    DE-9IM test split over threads are exactly those found in one call."""
+    from gis import validate as module
+
+    plots = demo.read("plots").reset_index(drop=True)
+    metric = module.to_metric(plots.geometry.to_numpy())
+    rng = np.random.default_rng(42)
+    for i in rng.choice(len(metric), len(metric) // 10, replace=False):
+        metric[i] = affinity.translate(metric[i], xoff=float(rng.uniform(-15, 15)))
+    monkeypatch.setattr(module, "THREAD_MIN_PAIRS", 10**9)
+    one = module.overlap_pairs(metric)
+    monkeypatch.setattr(module, "THREAD_MIN_PAIRS", 1)
+    monkeypatch.setattr(module, "THREADS", 3)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 3)
+    split = module.overlap_pairs(metric)
+    assert len(one[0]) > 20  # the shifted plots do overlap their neighbours
+    for a, b in zip(one, split, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_households_outside_their_village_are_warned(demo: Store) -> None:
     homes = demo.read("households", where={"village_code": "27040103"}).head(3)
     homes = gpd.GeoDataFrame(homes.reset_index(drop=True), geometry="geometry", crs=4326)
@@ -123,3 +145,17 @@ def test_no_unknown_plot_where_the_village_has_no_plots_yet(demo: Store, tmp_pat
         assert codes(validate(homes, LAYERS["households"], store=empty), "unknown_plot") == []
     finally:
         empty.close()
+
+
+def test_official_areas_not_in_rai_ngan_wa_are_warned(demo: Store) -> None:
+    plots = demo.read("plots", where={"village_code": "27040103"}).head(7).reset_index(drop=True)
+    plots["official_area"] = ["2-1-50", "๒-๑-๕๐.๕", "2 ไร่ 1 งาน 50 ตร.ว.", None, "  ",
+                              "2-4-10", "ประมาณ 2 ไร่"]
+    found = validate(plots, LAYERS["plots"], rows=range(21, 28), file="plots.csv")
+    assert codes(found, "bad_official_area") == [(26, "warning"), (27, "warning")]
+    bad = [i for i in found if i.code == "bad_official_area"]
+    assert {i.field for i in bad} == {"official_area"}
+    assert "'2-4-10'" in bad[0].message_th and "'2-4-10'" in bad[0].message_en
+    assert "ไร่-งาน-ตารางวา" in bad[0].message_th and "rai-ngan-wa" in bad[0].message_en
+    assert "2-1-50" in bad[0].fix_th and "2-1-50" in bad[0].fix_en
+    assert bad[1].as_json()["row"] == 27 and "ประมาณ 2 ไร่" in bad[1].message_en

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from gis.distinct import distinct_map
@@ -152,30 +153,88 @@ def test_a_bulk_write_fills_the_rtree_as_the_triggers_would(tmp_path: Path) -> N
     validate_gpkg(str(bulk_path))
 
 
+def _rtree_check(path: object) -> str:
+    with closing(sqlite3.connect(str(path))) as conn:
+        result: str = conn.execute("SELECT rtreecheck('rtree_plots_geom')").fetchone()[0]
+        return result
+
+
+def test_a_packed_rtree_is_sqlites_own_tree_and_keeps_working(tmp_path: Path) -> None:
+    """The first bulk write into an empty layer packs the R-tree (gis.store.rtree_pack): SQLite's
+    ``rtreecheck`` accepts it, box queries answer as with the trigger-built tree, and later
+    inserts (bulk and one by one), moves and deletes go on through SQLite's own code."""
+    from gis.store import open_store
+    from gis.store.gpkg import BULK_RTREE_MIN
+    from tests.gis.store.helpers import validate_gpkg
+    from tests.gis.store.test_contract import plots
+
+    frame = plots(3 * BULK_RTREE_MIN)  # three levels of 51-cell nodes
+    packed_path, trigger_path = tmp_path / "packed.gpkg", tmp_path / "t.gpkg"
+    with closing(open_store(str(packed_path), create=True)) as packed, \
+            closing(open_store(str(trigger_path), create=True)) as trigger:
+        result = packed.write("plots", frame, user=USER)
+        with closing(sqlite3.connect(str(packed_path))) as conn:
+            history = conn.execute(
+                'SELECT h.uid, h.version, h.op, h.changed_by, h.change_set, h.before, h.after '
+                'FROM feature_history h JOIN plots p ON p.uid = h.uid ORDER BY h.id').fetchall()
+            in_fid_order = [r[0] for r in conn.execute("SELECT uid FROM plots ORDER BY fid")]
+        assert [r[0] for r in history] == in_fid_order == list(result.versions)
+        assert {r[1:] for r in history} == {
+            (1, "insert", USER, result.change_set, None, dumps(AS_INSERTED))}
+        step = BULK_RTREE_MIN // 2
+        for start in range(0, len(frame), step):
+            trigger.write("plots", frame.iloc[start:start + step], user=USER)
+        assert _rtree_check(packed_path) == "ok"
+        rng = np.random.default_rng(42)
+        total = shapely.total_bounds(frame.geometry.to_numpy())
+        for _ in range(25):
+            x, y = rng.uniform(total[0], total[2]), rng.uniform(total[1], total[3])
+            box = (x, y, x + 0.002, y + 0.002)
+            assert (sorted(packed.read("plots", bbox=box)["plot_id"])
+                    == sorted(trigger.read("plots", bbox=box)["plot_id"]))
+        # Later changes go through SQLite's R-tree code on the packed tree.
+        more = plots(BULK_RTREE_MIN)
+        more["plot_id"] = "B-" + more["plot_id"]
+        packed.write("plots", more, user=USER)  # bulk, into a tree that is not empty
+        some = packed.read("plots").iloc[:40]
+        versions = dict(zip(some["uid"], some["version"], strict=True))
+        gone = list(some["uid"][:20])
+        packed.delete("plots", gone, {u: versions[u] for u in gone}, user=USER)
+        moved = {uid: {"geometry": shapely.affinity.translate(geom, 0.01, 0.01)}
+                 for uid, geom in zip(some["uid"][20:], some.geometry[20:], strict=True)}
+        packed.update("plots", moved, {u: versions[u] for u in moved}, user=USER)
+        assert _rtree_check(packed_path) == "ok"
+        uid, change = next(iter(moved.items()))
+        x0, y0, x1, y1 = shapely.bounds(change["geometry"])
+        assert uid in set(packed.read("plots", bbox=(x0, y0, x1, y1))["uid"])
+        assert not set(gone) & set(packed.read("plots")["uid"])
+    validate_gpkg(str(packed_path))
+
+
 def test_a_failed_bulk_write_keeps_the_trigger(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from gis.store import open_store
-    from gis.store.base import SqlStore
+    from gis.store import open_store, rtree_pack
     from gis.store.gpkg import BULK_RTREE_MIN
     from tests.gis.store.test_contract import plots
 
     path = tmp_path / "s.gpkg"
-    real = SqlStore._executemany
+    real = rtree_pack.bulk_load
 
-    def failing_on_the_rtree(self: SqlStore, cur: object, sql: str, rows: object) -> None:
-        if "rtree_" in sql:
-            raise RuntimeError("disk full while filling the index")
-        real(self, cur, sql, rows)  # type: ignore[arg-type]
+    def failing_half_way(cur: sqlite3.Cursor, rtree: str, ids: np.ndarray, bounds: np.ndarray,
+                         ) -> None:
+        real(cur, rtree, ids, bounds)  # the whole tree written, then the disk fills up
+        raise RuntimeError("disk full while filling the index")
 
     with closing(open_store(str(path), create=True)) as store:
         _, before = _rtree_and_triggers(path)
-        monkeypatch.setattr(SqlStore, "_executemany", failing_on_the_rtree)
+        monkeypatch.setattr(rtree_pack, "bulk_load", failing_half_way)
         with pytest.raises(RuntimeError, match="disk full"):
             store.write("plots", plots(BULK_RTREE_MIN), user=USER)
         monkeypatch.undo()
         assert store.counts()["plots"] == 0
         rtree, after = _rtree_and_triggers(path)
         assert rtree == [] and after == before
+        assert _rtree_check(path) == "ok"
         store.write("plots", plots(3), user=USER)  # the trigger works again
         assert len(_rtree_and_triggers(path)[0]) == 3
 

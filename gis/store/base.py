@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.errors import Conflict, ConflictError, InputError, StoreError
 from gis.store import accounts_sql, bulk, conflicts_sql, queries
+from gis.store.attachments_sql import AttachmentMethods
 from gis.store.checks import (
     conform_frame,
     conform_geometry,
@@ -42,6 +43,7 @@ from gis.store.protocol import (
     LayerChanges,
     Op,
 )
+from gis.store.rules_sql import RulesMethods
 from gis.store.states import (
     HISTORY_TABLE,
     SYSTEM_COLUMNS,
@@ -66,8 +68,10 @@ class _Change:
     replace: Feature | None = None  # restore/undo: the whole state to write back
 
 
-class SqlStore(ABC):
-    """Store logic over a DB-API connection; subclasses provide the dialect."""
+class SqlStore(ABC, AttachmentMethods, RulesMethods):
+    """Store logic over a DB-API connection; subclasses provide the dialect. Attachments
+    (``gis/store/attachments_sql.py``) come in with ``AttachmentMethods``, the versions of the
+    priority rules (``gis/store/rules_sql.py``) with ``RulesMethods``."""
 
     backend: str
     placeholder: str
@@ -131,7 +135,7 @@ class SqlStore(ABC):
     @abstractmethod
     def _is_unique_violation(self, exc: BaseException) -> bool: ...
 
-    def _after_change(self, cur: Any, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
+    def _after_change(self, cur: Any, spec: LayerSpec) -> None:
         """Backend bookkeeping inside the same transaction (e.g. GeoPackage extents)."""
 
     def _insert_new(self, cur: Any, spec: LayerSpec, rows: Sequence[Sequence[Any]],

@@ -25,7 +25,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
-from gis.store import rtree_pack
+from gis.store import attachments_sql, rtree_pack
 from gis.store.accounts_sql import (
     ACCOUNT_COLUMNS,
     ACCOUNTS_TABLE,
@@ -33,6 +33,7 @@ from gis.store.accounts_sql import (
     AUDIT_TABLE,
     column_ddl,
 )
+from gis.store.attachments_sql import ATTACHMENT_INDEXES, ATTACHMENTS_TABLE
 from gis.store.base import SqlStore
 from gis.store.codec import (
     gpkg_blob,
@@ -46,6 +47,7 @@ from gis.store.codec import (
 )
 from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
+from gis.store.rules_sql import RULES_TABLE, rules_column_ddl
 from gis.store.states import HISTORY_TABLE, dumps
 from layers.schema import DType, LayerSpec
 
@@ -353,6 +355,21 @@ class GpkgStore(SqlStore):
                 _create_audit(cur)
             if CONFLICTS_TABLE not in tables:
                 _create_conflicts(cur)
+            if ATTACHMENTS_TABLE not in tables:
+                _create_attachments(cur)
+            if RULES_TABLE not in tables:
+                _create_priority_rules(cur)
+
+    @contextmanager
+    def _erasing(self, cur: Any) -> Iterator[None]:
+        # Removed attachments are personal data, and a GeoPackage is a file that gets copied:
+        # zero the pages the bytes leave (many SQLite builds leave them readable by default).
+        was = int(cur.execute("PRAGMA secure_delete").fetchone()[0])
+        cur.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            cur.execute(f"PRAGMA secure_delete = {was}")
 
 
 def _ensure_srs(cur: sqlite3.Cursor) -> None:
@@ -469,6 +486,27 @@ def _create_conflicts(cur: sqlite3.Cursor) -> None:
     _register_attributes(cur, CONFLICTS_TABLE,
                          "การแก้ไขที่ชนกันรอการตัดสิน / Conflicting edits and how they were "
                          "resolved")
+
+
+def _create_attachments(cur: sqlite3.Cursor) -> None:
+    cols = ['"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL',
+            *attachments_sql.column_ddl(_SQL_TYPES, "BLOB")]
+    cur.execute(f'CREATE TABLE "{ATTACHMENTS_TABLE}" ({", ".join(cols)})')
+    for suffix, columns in ATTACHMENT_INDEXES.items():
+        names = ", ".join(f'"{c}"' for c in columns)
+        cur.execute(
+            f'CREATE INDEX "{ATTACHMENTS_TABLE}_{suffix}" ON "{ATTACHMENTS_TABLE}" ({names})')
+    _register_attributes(cur, ATTACHMENTS_TABLE,
+                         "ไฟล์แนบ (เอกสารสิทธิ์ หนังสือ ภาพถ่าย) เป็นข้อมูลส่วนบุคคล / Attached files "
+                         "(land documents, letters, photos): personal data")
+
+
+def _create_priority_rules(cur: sqlite3.Cursor) -> None:
+    cols = ['"id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL', *rules_column_ddl(_SQL_TYPES)]
+    cur.execute(f'CREATE TABLE "{RULES_TABLE}" ({", ".join(cols)})')
+    _register_attributes(cur, RULES_TABLE,
+                         "เกณฑ์คะแนนความจำเป็นทุกฉบับ / Every version of the priority scoring "
+                         "rules")
 
 
 def _register_attributes(cur: sqlite3.Cursor, table: str, description: str) -> None:

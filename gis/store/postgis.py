@@ -22,6 +22,7 @@ from psycopg.types.json import Jsonb
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import StoreError
+from gis.store import attachments_sql
 from gis.store.accounts_sql import (
     ACCOUNT_COLUMNS,
     ACCOUNTS_TABLE,
@@ -29,9 +30,11 @@ from gis.store.accounts_sql import (
     AUDIT_TABLE,
     column_ddl,
 )
+from gis.store.attachments_sql import ATTACHMENT_INDEXES, ATTACHMENTS_TABLE
 from gis.store.base import SqlStore
 from gis.store.conflicts_sql import CONFLICT_COLUMNS, CONFLICT_INDEXES, CONFLICTS_TABLE
 from gis.store.protocol import BBox
+from gis.store.rules_sql import RULES_TABLE, rules_column_ddl
 from gis.store.states import HISTORY_TABLE
 from layers.schema import DType, LayerSpec
 
@@ -170,6 +173,8 @@ class PostgisStore(SqlStore):
             )
             self._ensure_accounts(cur)
             self._ensure_conflicts(cur)
+            self._ensure_attachments(cur)
+            self._ensure_priority_rules(cur)
 
     def _ensure_accounts(self, cur: psycopg.Cursor[Any]) -> None:
         """The account and audit tables; stores made before they existed get them on open."""
@@ -195,6 +200,23 @@ class PostgisStore(SqlStore):
             names = ", ".join(f'"{c}"' for c in columns)
             cur.execute(f'CREATE INDEX IF NOT EXISTS "{CONFLICTS_TABLE}_{suffix}" '
                         f"ON {self._table(CONFLICTS_TABLE)} ({names})")
+
+    def _ensure_attachments(self, cur: psycopg.Cursor[Any]) -> None:
+        """Files attached to features; stores made before they existed get the table on open."""
+        cols = ['"id" bigserial PRIMARY KEY', *attachments_sql.column_ddl(_SQL_TYPES, "bytea")]
+        table = self._table(ATTACHMENTS_TABLE)
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})")
+        for suffix, columns in ATTACHMENT_INDEXES.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            cur.execute(f'CREATE INDEX IF NOT EXISTS "{ATTACHMENTS_TABLE}_{suffix}" '
+                        f"ON {table} ({names})")
+
+    def _ensure_priority_rules(self, cur: psycopg.Cursor[Any]) -> None:
+        """Every version of the priority rules; stores made before it get the table on open."""
+        cols = ['"id" bigserial PRIMARY KEY', *rules_column_ddl(_SQL_TYPES)]
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._table(RULES_TABLE)} ({', '.join(cols)})"
+        )
 
     def _ensure_layer(self, cur: psycopg.Cursor[Any], spec: LayerSpec) -> None:
         table = self._table(spec.name)

@@ -146,6 +146,36 @@ class ConflictRecord:
         return self.fields == ("deleted",)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file (land document, letter, photo) attached to a plot or household, without its
+    bytes: those are read on request (``Store.read_attachment``) because they are personal data
+    and can be large. ``size`` and ``sha256`` are computed by the store from the bytes kept."""
+
+    id: int
+    layer: str
+    feature_uid: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    note: str
+    added_by: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PriorityRulesRecord:
+    """One saved version of the priority scoring rules (``gis.priority.Rules`` as JSON), who
+    saved it, when and why. Versions count from 1; every one is kept."""
+
+    version: int
+    rules: Mapping[str, Any]
+    saved_by: str
+    saved_at: dt.datetime
+    note: str
+
+
 _SYSTEM = frozenset({"uid", "version", "updated_at", "updated_by"})
 
 
@@ -275,5 +305,39 @@ class Store(Protocol):
         user: str,
         expected_current_version: int,
     ) -> ConflictRecord: ...
+
+    # Files attached to features, kept in the store (gis/store/attachments_sql.py; the rules
+    # on what may be attached are gis.attachments).
+    def add_attachment(
+        self,
+        layer: str,
+        uid: str,
+        *,
+        filename: str,
+        media_type: str,
+        data: bytes,
+        note: str,
+        user: str,
+    ) -> Attachment: ...
+
+    def list_attachments(
+        self, *, layer: str | None = None, uids: Iterable[str] | None = None
+    ) -> list[Attachment]: ...
+
+    def get_attachment(self, attachment_id: int) -> Attachment | None: ...
+
+    def read_attachment(self, attachment_id: int) -> bytes: ...
+
+    def remove_attachment(self, attachment_id: int, *, user: str) -> Attachment: ...
+
+    # Versions of the priority scoring rules, append-only (gis/store/rules_sql.py; the rules
+    # themselves are gis.priority).
+    def priority_rules_history(self) -> list[PriorityRulesRecord]: ...
+
+    def latest_priority_rules(self) -> PriorityRulesRecord | None: ...
+
+    def save_priority_rules(
+        self, rules: Mapping[str, Any], *, user: str, expected_version: int, note: str = ""
+    ) -> PriorityRulesRecord: ...
 
     def close(self) -> None: ...

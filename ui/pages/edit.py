@@ -15,12 +15,14 @@ from typing import Any
 
 import streamlit as st
 
+from gis.attachments import ATTACHABLE_LAYERS
 from gis.edit import EditCheck, EditRefused, create_feature, delete_feature, save_edit
 from gis.errors import ConflictError
 from gis.privacy import scope_of
 from gis.viewport import FEATURE_CAP, village_places
 from layers import LAYERS
 from ui import edit, state
+from ui.attachments_panel import render_attachments
 from ui.editmap import MapEvent, edit_map, parse_event
 from ui.resources import get_store, settings, store_location
 from ui.state import _
@@ -271,6 +273,10 @@ def panel() -> list[dict[str, Any]]:
     if opened.uid is not None:
         with st.expander(_("History")):
             edit.show_history(store, opened.layer, opened.uid, audience, lang)
+        if opened.layer in ATTACHABLE_LAYERS:
+            with st.expander(_("Attachments")):
+                render_attachments(store, layer=opened.layer, uid=opened.uid, user=audience,
+                                   lang=lang)
     return overlays
 
 

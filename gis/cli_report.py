@@ -1,9 +1,125 @@
-"""The `landmap report` command (filled in by the negotiation work, issue 7)."""
+"""``landmap report``: printed reports (public contracts; more kinds will join ``evidence``).
+
+    landmap report evidence --store STORE --agency CODE [--area CODE]
+                            --audience agency|internal [--lang th|en] [--era be|ce]
+                            --out FILE.pdf [--json]
+
+``evidence`` prints one agency's evidence pack for an area (a DOPA code; none: every area) as a
+PDF. ``--audience agency`` is what may leave the community: public data and aggregates only,
+counts below 3 suppressed, no attachments annex — the audience is the agency viewer role over
+the chosen area (or every area of the store). ``--audience internal`` is the command-line user
+with every field and area, as other commands that trust the command line (the maps add plots
+and household points, and the pack ends with the attachments annex). With ``--json`` it
+prints ``{"out", "agency", "area", "audience", "role", "lang", "era", "pages", "bytes"}``. Bad
+input (a missing store, an unknown agency or area, an output that cannot be written …) exits 2
+with the reason in Thai and English, never a traceback; a machine without Chromium exits 1.
+"""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import json
+from pathlib import Path
 from typing import Any
+
+from gis.cli import _cli_actor, _Parser, _store_arg, report_error
+from gis.errors import LandmapError
+from gis.privacy import Audience, Role, public_audience
+from gis.store import Store, open_store
+from layers.vocab import AGENCY
+
+EXIT_BAD_INPUT = 2
+EXIT_ERROR = 1
+AUDIENCES = ("agency", "internal")
+
+
+def report_audience(store: Store, audience: str, area: str | None) -> Audience:
+    """The audience a command-line report is printed for.
+
+    Parameters
+    ----------
+    store : Store
+    audience : {"agency", "internal"}
+    area : str or None
+        The report's area (DOPA code).
+
+    Returns
+    -------
+    gis.privacy.Audience
+        ``agency``: `gis.privacy.public_audience` assigned to ``area``, or with no area to
+        every province the store's villages lie in (an agency viewer without areas would see
+        nothing). ``internal``: the command-line user as admin.
+    """
+    actor = _cli_actor()
+    if audience == "internal":
+        return Audience(actor, Role.ADMIN)
+    if area is not None:
+        areas = frozenset({area})
+    else:
+        villages = store.read("villages")
+        codes = [*villages["village_code"].astype(str), *villages["tambon_code"].astype(str)]
+        areas = frozenset(code[:2] for code in codes if len(code) >= 2)
+    return dataclasses.replace(public_audience(actor), areas=areas)
+
+
+def cmd_report_evidence(args: argparse.Namespace) -> int:
+    from gis.report.engine import ReportError, pdf_page_count
+    from gis.report.evidence import evidence_pack
+
+    try:
+        store = open_store(_store_arg(args), create=False)
+        try:
+            audience = report_audience(store, args.audience, args.area)
+            out = evidence_pack(store, agency=args.agency, area=args.area, audience=audience,
+                                lang=args.lang, era=args.era, out=Path(args.out))
+        finally:
+            store.close()
+    except LandmapError as exc:
+        report_error(exc, as_json=args.json)
+        # A store, agency, area or output that cannot be used is bad input (2, as the other
+        # commands); Chromium failing on this machine is not (1).
+        return EXIT_ERROR if isinstance(exc, ReportError) else EXIT_BAD_INPUT
+    data = out.read_bytes()
+    payload = {"out": str(out), "agency": args.agency, "area": args.area,
+               "audience": args.audience, "role": audience.role.value, "lang": args.lang,
+               "era": args.era, "pages": pdf_page_count(data), "bytes": len(data)}
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        where = args.area or "ทุกพื้นที่"
+        print(f"เขียนชุดหลักฐานของ{AGENCY.label(args.agency, 'th')} พื้นที่ {where} "
+              f"({payload['pages']} หน้า) ที่ {out} แล้ว\n"
+              f"wrote the evidence pack of {AGENCY.label(args.agency, 'en')}, area "
+              f"{args.area or 'all'} ({payload['pages']} pages), to {out}")
+    return 0
 
 
 def add_report_commands(sub: Any) -> None:
-    """Register the `report` command on the `landmap` parser's subcommands."""
+    """Register the ``report`` command group (``report evidence`` …) on the subparsers."""
+    report = sub.add_parser(
+        "report", help="รายงาน PDF / printed reports (PDF)",
+        description="รายงานสำหรับพิมพ์เป็น PDF / printed reports (PDF)")
+    kinds = report.add_subparsers(dest="report", required=True, metavar="KIND",
+                                  parser_class=_Parser)
+    evidence = kinds.add_parser(
+        "evidence", help="ชุดหลักฐานสำหรับหน่วยงาน / an agency's evidence pack",
+        description="ชุดหลักฐานที่ดินและที่อยู่อาศัยของพื้นที่หนึ่ง สำหรับหน่วยงานหนึ่ง: แผนที่ "
+        "ตารางสรุปรายเขตและรายหมู่บ้าน วิธีการ / one agency's evidence pack for an area: "
+        "maps, tables by zone and by village, method notes")
+    evidence.add_argument("--store", help="FILE.gpkg or postgresql://… (default $LANDMAP_STORE)")
+    evidence.add_argument("--agency", required=True, metavar="CODE",
+                          help=f"agency code: {', '.join(AGENCY.codes())}")
+    evidence.add_argument("--area", metavar="CODE",
+                          help="DOPA area code (province 2 digits, amphoe 4, tambon 6, "
+                          "village 8); default every area")
+    evidence.add_argument("--audience", required=True, choices=AUDIENCES,
+                          help="agency: public data and aggregates only (may leave the "
+                          "community); internal: for the community's own team")
+    evidence.add_argument("--lang", choices=("th", "en"), default="th",
+                          help="language (default th)")
+    evidence.add_argument("--era", choices=("be", "ce"), default="be",
+                          help="years in the Buddhist Era or the Common Era (default be)")
+    evidence.add_argument("--out", required=True, metavar="FILE.pdf")
+    evidence.add_argument("--json", action="store_true", help="machine-readable output")
+    evidence.set_defaults(func=cmd_report_evidence)

@@ -51,6 +51,10 @@ with frame.catch_errors():
                                  icon=":material/rule:", url_path="quality"))
             pages.append(st.Page("ui/pages/conflicts.py", title=_("Conflicts"),
                                  icon=":material/call_split:", url_path="conflicts"))
+        if account.audience().role in (Role.ADMIN, Role.PLANNER, Role.NEGOTIATOR,
+                                       Role.AGENCY_VIEWER):
+            pages.append(st.Page("ui/pages/negotiate.py", title=_("Negotiation"),
+                                 icon=":material/handshake:", url_path="negotiate"))
         if account.audience().role is Role.ADMIN:
             pages.append(st.Page("ui/pages/users.py", title=_("Users"),
                                  icon=":material/manage_accounts:", url_path="users"))

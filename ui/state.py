@@ -25,6 +25,9 @@ LAST_SEEN = "last_seen"
 NOTICE = "notice"  # a message to show once on the next run (e.g. "your session expired")
 MAP = "map_state"
 ACCOUNT = "account"  # this run's account, set by the router after re-reading it from the store
+# A file made on request (an evidence pack, an export), kept for its download button until the
+# next one: (file name, bytes, media type). Per session only, cleared at sign-out.
+MADE_FILE = "made_file"
 
 
 def lang() -> str:
@@ -131,3 +134,13 @@ def map_state() -> MapState:
 
 def get(key: str, default: Any = None) -> Any:
     return st.session_state.get(key, default)
+
+
+def set_made_file(purpose: str, name: str, data: bytes, media_type: str) -> None:
+    """Keep a file made for ``purpose`` (e.g. ``"evidence"``) for its download button."""
+    st.session_state[f"{MADE_FILE}:{purpose}"] = (name, data, media_type)
+
+
+def made_file(purpose: str) -> tuple[str, bytes, str] | None:
+    value = st.session_state.get(f"{MADE_FILE}:{purpose}")
+    return cast("tuple[str, bytes, str] | None", value)

@@ -53,6 +53,7 @@ USERS = {
     "surveyor": ("som.surveyor", "survey-pass-2569", "surveyor", ("27040103",)),
     "agency": ("alro.viewer", "agency-pass-2569", "agency_viewer", ("2704",)),
     "planner": ("nok.planner", "planner-pass-2569", "planner", ("270405",)),
+    "negotiator": ("mali.negotiator", "negotiator-pass-2569", "negotiator", ("2704",)),
 }
 
 

@@ -4,6 +4,7 @@
 #   ensure_venv [EXTRAS]            .venv exists and holds the project (pip install -e '.[EXTRAS]'),
 #                                   reinstalled only when pyproject.toml or EXTRAS change
 #   ensure_apt PKG...               Debian packages installed, only those dpkg says are missing
+#   ensure_report_system_packages   chromium and the Thai fonts (PDF reports, in the app too)
 #   ensure_test_system_packages     PostgreSQL + PostGIS, chromium, Thai fonts, poppler-utils
 #   landmap_detect_pg_major         sets LANDMAP_PG_MAJOR (installed server first, else apt's)
 #
@@ -136,6 +137,12 @@ landmap_detect_pg_major() {
         LANDMAP_PG_MAJOR=""
         return 1
     fi
+}
+
+# What the app needs from the system to print PDF reports (evidence packs, village maps):
+# Debian's chromium, driven by Playwright, and fonts with Thai and Latin glyphs as fallbacks.
+ensure_report_system_packages() {
+    ensure_apt chromium fonts-thai-tlwg fonts-noto-core
 }
 
 # What scripts/test needs from the system.  postgresql-N (the server, not the `postgresql`

@@ -432,13 +432,17 @@ def build_parser() -> argparse.ArgumentParser:
     from gis.cli_field import add_field_commands
 
     add_field_commands(sub)
+    from gis.cli_export import add_export_commands
     from gis.cli_overlay import add_overlay_commands
     from gis.cli_report import add_report_commands
-    from gis.cli_export import add_export_commands
 
     add_overlay_commands(sub)
     add_report_commands(sub)
     add_export_commands(sub)
+    from gis.cli_priority import add_priority_commands
+    add_priority_commands(sub)
+    from gis.cli_plan import add_plan_commands
+    add_plan_commands(sub)
     return parser
 
 

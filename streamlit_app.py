@@ -51,6 +51,13 @@ with frame.catch_errors():
                                  icon=":material/rule:", url_path="quality"))
             pages.append(st.Page("ui/pages/conflicts.py", title=_("Conflicts"),
                                  icon=":material/call_split:", url_path="conflicts"))
+        if account.audience().role in (Role.ADMIN, Role.PLANNER):
+            pages.append(st.Page("ui/pages/priority.py", title=_("Priority households"),
+                                 icon=":material/flag:", url_path="priority"))
+            pages.append(st.Page("ui/pages/repairs.py", title=_("Repairs"),
+                                 icon=":material/construction:", url_path="repairs"))
+            pages.append(st.Page("ui/pages/dashboard.py", title=_("Dashboard"),
+                                 icon=":material/monitoring:", url_path="dashboard"))
         if account.audience().role in (Role.ADMIN, Role.PLANNER, Role.NEGOTIATOR,
                                        Role.AGENCY_VIEWER):
             pages.append(st.Page("ui/pages/negotiate.py", title=_("Negotiation"),

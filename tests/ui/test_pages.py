@@ -22,7 +22,8 @@ from gis.store import open_store
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
 PAGES = ("ui/pages/home.py", "ui/pages/map.py", "ui/pages/account.py", "ui/pages/users.py",
-         "ui/pages/upload.py", "ui/pages/negotiate.py")
+         "ui/pages/upload.py", "ui/pages/negotiate.py", "ui/pages/priority.py",
+         "ui/pages/repairs.py", "ui/pages/dashboard.py")
 USERS = {"admin": ("pages.admin", "admin"), "surveyor": ("pages.surveyor", "surveyor")}
 PASSWORD = "pages-test-pass-1"
 

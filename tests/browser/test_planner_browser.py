@@ -53,6 +53,7 @@ def settle(page: Any) -> None:
 def fill(page: Any, label: str, value: str) -> None:
     settle(page)
     field = page.get_by_label(label)
+    expect(field).to_have_count(1, timeout=T)  # a rerun's stale copy is gone
     field.fill(value)
     expect(field).to_have_value(value)
 

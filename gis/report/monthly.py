@@ -66,7 +66,9 @@ def monthly_report(
     month : str
         ``"YYYY-MM"`` (a year from 2400 on is read as Buddhist Era, as `gis.rollup` does).
     level : {"village", "tambon", "amphoe", "province"}
-        The level of the area ``code`` names; its sub-areas are the next level down.
+        The level of the area ``code`` names; its sub-areas are the next level down. A level
+        below the code's is read as ``landmap rollup`` reads it: the rows' level, inside the
+        area (``tambon`` with ``2704``: the amphoe's report listing its tambons).
     code : str
         The area's DOPA code (or a community code, for ``level="village"``).
     audience : gis.privacy.Audience
@@ -99,13 +101,18 @@ def monthly_report(
     out = check_output(out)
     when = today or dates.today()
     place = find_area(store, code, audience=audience, lang=lang)
+    rows_level = None
+    if place.level in LEVELS and LEVELS.index(level) < LEVELS.index(place.level):
+        # `landmap rollup`'s reading of --level (the rows' level, inside the area of --code,
+        # e.g. tambon + 2704): the report is the area's, with those rows as its sub-areas.
+        rows_level, level = level, place.level
     _check_level(place, code, level)
     frame = rollup(store, month=month, level=level, code=code, audience=audience)
     total = frame.loc[(frame["code"] == code) & (frame["kind"] == "area")]
     if total.empty:  # the audience's areas hold nothing of it: rollup's own message
         raise InputError(f"พื้นที่ {code} อยู่นอกพื้นที่ที่คุณรับผิดชอบ",
                          f"area {code} is outside your areas", field="code")
-    sub_level = LEVELS[LEVELS.index(level) - 1] if level != "village" else None
+    sub_level = rows_level or (LEVELS[LEVELS.index(level) - 1] if level != "village" else None)
     subs = (rollup(store, month=month, level=sub_level, code=code, audience=audience)
             if sub_level else None)
     context = _context(place=place, total=total.iloc[0], subs=subs, sub_level=sub_level,

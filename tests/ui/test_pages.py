@@ -205,3 +205,25 @@ def test_upload_page_with_files_speaks_each_language_completely(
                and "{" not in s]
     shown_en = "\n".join(texts(english_at))
     assert [s for s in thai_ui if s in shown_en] == []
+
+
+def test_the_planning_pages_print_their_pdfs(
+    app_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's monthly report and the repairs page's village map are printed from the
+    page (Chromium, inside Streamlit's script thread) and offered for download."""
+    at = run(app_store, "th", USERS["admin"][0], "ui/pages/dashboard.py", monkeypatch)
+    at.button(key="dashboard_pdf").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, data, media = at.session_state["made_file:monthly"]
+    assert name.startswith("monthly-") and data.startswith(b"%PDF") and media == "application/pdf"
+
+    at = run(app_store, "th", USERS["admin"][0], "ui/pages/repairs.py", monkeypatch)
+    at.selectbox(key="repairs_village").set_value(0)
+    at.run()
+    at.button(key="repairs_village_map").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, data, _media = at.session_state["made_file:village_map"]
+    assert name.startswith("village-map-") and data.startswith(b"%PDF")

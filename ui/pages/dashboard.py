@@ -16,6 +16,7 @@ import streamlit as st
 from gis import dates, rollup
 from gis.budgets import STATUSES
 from gis.privacy import scope_of
+from gis.report.monthly import monthly_report
 from layers.vocab import REPAIR_STATUS
 from ui import state
 from ui.resources import get_store, store_location
@@ -98,6 +99,19 @@ money = {_("Allocated"): "allocated", _("Transferred"): "transferred",
          _("Committed"): "committed", _("Spent"): "spent"}
 st.bar_chart(pd.DataFrame({k: rows[v].fillna(0).to_numpy() for k, v in money.items()},
                           index=label), stack=False)
+
+if st.button(_("Make the monthly report (PDF)"), key="dashboard_pdf",
+             icon=":material/picture_as_pdf:"):
+    with st.spinner(_("Printing the PDF…")), tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / f"monthly-{code}-{chosen}.pdf"
+        monthly_report(store, month=chosen, level=level, code=code,
+                       audience=audience, lang=lang, era=era, out=pdf)
+        state.set_made_file("monthly", pdf.name, pdf.read_bytes(), "application/pdf")
+made = state.made_file("monthly")
+if made is not None:
+    st.download_button(_("Download {name}").format(name=made[0]), data=made[1],
+                       file_name=made[0], mime=made[2], key="dashboard_pdf_download",
+                       icon=":material/download:")
 
 with tempfile.TemporaryDirectory() as folder:
     out = Path(folder) / f"rollup-{code}-{chosen}.xlsx"

@@ -7,6 +7,8 @@ committee (``gis.repairs``) — and the budgets with their tranches and warnings
 from __future__ import annotations
 
 import html
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,6 +17,7 @@ import streamlit as st
 from gis import budgets, repairs
 from gis.privacy import read_visible, scope_of
 from gis.report.svgmap import MapLayer, render_map
+from gis.report.village_map import village_map
 from gis.viewport import village_places
 from layers.vocab import PROGRAMME, REPAIR_STATUS
 from ui import state
@@ -81,6 +84,22 @@ with st.expander(_("Map of the repairs by status")):
     st.html(" ".join(f'<span style="color:{STATUS_COLOURS[c]}">●</span> '
                      f"{html.escape(REPAIR_STATUS.label(c, lang))}"
                      for c in REPAIR_STATUS.codes()))
+
+if place is not None:
+    paper = st.radio(_("Paper"), options=["a4", "a3"], format_func=str.upper, horizontal=True,
+                     key="repairs_paper")
+    if st.button(_("Make the village repair map (PDF)"), key="repairs_village_map",
+                 icon=":material/picture_as_pdf:"):
+        with st.spinner(_("Printing the PDF…")), tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / f"village-map-{places[place].code}-{paper}.pdf"
+            village_map(store, village=places[place].code, audience=audience, paper=paper,
+                        lang=lang, era=state.era(), out=out)
+            state.set_made_file("village_map", out.name, out.read_bytes(), "application/pdf")
+    made = state.made_file("village_map")
+    if made is not None:
+        st.download_button(_("Download {name}").format(name=made[0]), data=made[1],
+                           file_name=made[0], mime=made[2], key="repairs_map_download",
+                           icon=":material/download:")
 
 st.subheader(_("Next step of a repair"))
 ids = list(table["repair_id"])

@@ -213,6 +213,14 @@ def test_every_page_carries_its_number_and_the_audience(printed: Callable[..., R
             assert who in page
 
 
+def test_level_may_also_name_the_rows_as_landmap_rollup_reads_it(
+        printed: Callable[..., Report]) -> None:
+    """``--level tambon --code 2704`` (the rows' level, as for ``landmap rollup``) prints the
+    amphoe's report listing its tambons, the same as ``--level amphoe --code 2704``."""
+    rows_reading = printed("--month", MONTH, "--level", "tambon", "--code", AMPHOE)
+    assert one_line(rows_reading.text) == one_line(agency(printed).text)
+
+
 def test_a_village_report_has_no_sub_areas(printed: Callable[..., Report]) -> None:
     p = printed("--month", "2569-06", "--level", "village", "--code", "27040501")
     text = one_line(p.text)

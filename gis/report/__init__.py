@@ -2,8 +2,8 @@
 
 The engine (`gis.report.engine`: offline printing, page numbers and an audience footer on every
 page), the print maps (`gis.report.svgmap`), report areas (`gis.report.areas`) and the reports
-built on them — the agency evidence pack (`gis.report.evidence`) first; a village repair map and
-monthly reports will use the same engine.
+built on them: the agency evidence pack (`gis.report.evidence`), the village repair map
+(`gis.report.village_map`) and the monthly report (`gis.report.monthly`).
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
+from gis import termtext
 from gis.cli import _cli_actor, _store_arg, report_error
 from gis.errors import LandmapError
 from gis.overlay import BY, overlay_records, overlay_store
@@ -87,14 +87,15 @@ def overlay_text(records: list[dict[str, Any]], *, audience: Audience, lang: str
             else:
                 cells.append(str(value))
         rows.append(cells)
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(termtext.width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
         "ครัวเรือนและแปลงที่ดินในเขตที่ดินของรัฐ / households and plots on state land",
         "ผู้รับ: หน่วยงานภายนอก (ข้อมูลสาธารณะ) / audience: an agency (public data)"
         if audience.outside else "ผู้รับ: ทีมงานภายใน / audience: the team (internal)",
     ]
     for n, row in enumerate(rows):
-        lines.append("  ".join(_pad(cell, widths[i], left=i == 0) for i, cell in enumerate(row)))
+        lines.append("  ".join(termtext.pad(cell, widths[i], left=i == 0)
+                               for i, cell in enumerate(row)))
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     if not records:
@@ -103,17 +104,6 @@ def overlay_text(records: list[dict[str, Any]], *, audience: Audience, lang: str
         lines.append("< 3: ไม่แสดงจำนวนที่น้อยกว่า 3 เพื่อไม่ให้ระบุตัวครอบครัวได้ / counts below 3 "
                      "are not shown, so that no family can be identified")
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal: Thai vowel and tone marks above or below a
-    consonant take none."""
-    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
-
-
-def _pad(text: str, width: int, *, left: bool) -> str:
-    space = " " * (width - _width(text))
-    return text + space if left else space + text
 
 
 def add_overlay_commands(sub: Any) -> None:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
+from gis import termtext
 from gis.cli import _cli_actor, _store_arg, report_error
 from gis.errors import LandmapError
 from gis.priority import RulesVersion, as_records, current_rules, score_store
@@ -67,9 +67,9 @@ def priority_text(records: list[dict[str, Any]], rules: RulesVersion) -> str:
          f"{r['score']:g}", "✓" if r["suggested"] else "-", "✓" if r["priority_flag"] else "-"]
         for r in records
     ]
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(_HEADERS))]
+    widths = [max(termtext.width(row[i]) for row in rows) for i in range(len(_HEADERS))]
     for n, row in enumerate(rows):
-        lines.append("  ".join(_pad(cell, widths[i], left=i in (1, 2))
+        lines.append("  ".join(termtext.pad(cell, widths[i], left=i in (1, 2))
                                for i, cell in enumerate(row)))
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -86,17 +86,6 @@ def priority_text(records: list[dict[str, Any]], rules: RulesVersion) -> str:
     lines.append(f"{len(records):,} ครัวเรือน เสนอ {suggested:,} ผู้วางแผนจัดให้เร่งด่วน {marked:,} / "
                  f"{len(records):,} households, {suggested:,} suggested, {marked:,} marked")
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal: Thai vowel and tone marks above or below a
-    consonant take none."""
-    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
-
-
-def _pad(text: str, width: int, *, left: bool) -> str:
-    space = " " * (width - _width(text))
-    return text + space if left else space + text
 
 
 def add_priority_commands(sub: Any) -> None:

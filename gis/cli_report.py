@@ -84,35 +84,20 @@ def report_audience(store: Store, audience: str, area: str | None) -> Audience:
 
 
 def cmd_report_evidence(args: argparse.Namespace) -> int:
-    from gis.report.engine import ReportError, pdf_page_count
     from gis.report.evidence import evidence_pack
 
-    try:
-        store = open_store(_store_arg(args), create=False)
-        try:
-            audience = report_audience(store, args.audience, args.area)
-            out = evidence_pack(store, agency=args.agency, area=args.area, audience=audience,
-                                lang=args.lang, era=args.era, out=Path(args.out))
-        finally:
-            store.close()
-    except LandmapError as exc:
-        report_error(exc, as_json=args.json)
-        # A store, agency, area or output that cannot be used is bad input (2, as the other
-        # commands); Chromium failing on this machine is not (1).
-        return EXIT_ERROR if isinstance(exc, ReportError) else EXIT_BAD_INPUT
-    data = out.read_bytes()
-    payload = {"out": str(out), "agency": args.agency, "area": args.area,
-               "audience": args.audience, "role": audience.role.value, "lang": args.lang,
-               "era": args.era, "pages": pdf_page_count(data), "bytes": len(data)}
-    if args.json:
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        where = args.area or "ทุกพื้นที่"
-        print(f"เขียนชุดหลักฐานของ{AGENCY.label(args.agency, 'th')} พื้นที่ {where} "
-              f"({payload['pages']} หน้า) ที่ {out} แล้ว\n"
-              f"wrote the evidence pack of {AGENCY.label(args.agency, 'en')}, area "
-              f"{args.area or 'all'} ({payload['pages']} pages), to {out}")
-    return 0
+    def make(store: Store) -> tuple[Path, dict[str, Any], str]:
+        audience = report_audience(store, args.audience, args.area)
+        out = evidence_pack(store, agency=args.agency, area=args.area, audience=audience,
+                            lang=args.lang, era=args.era, out=Path(args.out))
+        where_th, where_en = args.area or "ทุกพื้นที่", args.area or "all"
+        return out, {"agency": args.agency, "area": args.area, "audience": args.audience,
+                     "role": audience.role.value}, (
+            f"เขียนชุดหลักฐานของ{AGENCY.label(args.agency, 'th')} พื้นที่ {where_th} "
+            f"({{pages}} หน้า) ที่ {{out}} แล้ว\nwrote the evidence pack of "
+            f"{AGENCY.label(args.agency, 'en')}, area {where_en} ({{pages}} pages), to {{out}}")
+
+    return _print_report(args, make)
 
 
 def add_report_commands(sub: Any) -> None:
@@ -160,6 +145,8 @@ def _print_report(args: argparse.Namespace,
             store.close()
     except LandmapError as exc:
         report_error(exc, as_json=args.json)
+        # A store, agency, area or output that cannot be used is bad input (2, as the other
+        # commands); Chromium failing on this machine is not (1).
         return EXIT_ERROR if isinstance(exc, ReportError) else EXIT_BAD_INPUT
     data = out.read_bytes()
     payload = {"out": str(out), **payload, "lang": args.lang, "era": args.era,

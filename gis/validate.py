@@ -14,9 +14,11 @@ The same checks on features already stored (the editor's checks on save, the qua
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -24,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from gis.area import RAI_NGAN_WA_FIX_EN, RAI_NGAN_WA_FIX_TH, is_rai_ngan_wa
 from gis.io.model import Issue, Severity, issue
@@ -40,17 +43,35 @@ THREADS = 2  # shapes compared on this many threads at most …
 THREAD_MIN_PAIRS = 20_000  # … when there are enough pairs to pay for starting them
 
 
+@dataclass(frozen=True)
+class PlotShapes:
+    """Plots projected to metres and the pairs of them that overlap (``overlap_pairs``): the
+    costly geometric part of validating plots, which needs nothing but the shapes."""
+
+    metric: np.ndarray[Any, Any]
+    pairs: tuple[np.ndarray[Any, Any], ...]
+
+
+def plot_shapes(geoms: np.ndarray[Any, Any]) -> PlotShapes:
+    """``PlotShapes`` of ``geoms`` (EPSG:4326). Pure GEOS and PROJ work that releases the GIL:
+    an import starts it on a thread while it converts the rows' values."""
+    metric = to_metric(geoms)
+    return PlotShapes(metric, overlap_pairs(metric))
+
+
 def validate(frame: gpd.GeoDataFrame, spec: LayerSpec, *, store: Store | None = None,
              rows: Iterable[int] | None = None, file: str | None = None,
-             layer: str | None = None) -> list[Issue]:
+             layer: str | None = None, shapes: PlotShapes | None = None) -> list[Issue]:
     """Issues for ``frame`` (rows of ``spec``); ``rows`` are their source row numbers (1-based,
-    default 1…n); ``store`` adds the checks against what is stored (villages, plots)."""
+    default 1…n); ``store`` adds the checks against what is stored (villages, plots);
+    ``shapes`` is ``plot_shapes`` of the frame's geometry when the caller already has it."""
     numbers = list(rows) if rows is not None else list(range(1, len(frame) + 1))
     found = _duplicates(frame, spec, numbers, file, layer)
     metric = None  # the plots in metres, projected once for every check below
     if spec.name == "plots" and len(frame):
-        metric = to_metric(frame.geometry.to_numpy())
-        found += _overlaps(metric, numbers, file, layer)
+        shapes = shapes or plot_shapes(frame.geometry.to_numpy())
+        metric = shapes.metric
+        found += _overlaps(shapes.pairs, numbers, file, layer)
         found += _official_areas(frame, spec, numbers, file, layer)
     if store is not None and spec.name in ("households", "plots") and len(frame):
         points = _metric_points(frame) if metric is None else _surface_points(metric)
@@ -77,9 +98,9 @@ def _duplicates(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int], file: 
         for i in np.flatnonzero(repeated.to_numpy(dtype=bool))]
 
 
-def _overlaps(metric: np.ndarray[Any, Any], numbers: list[int], file: str | None,
+def _overlaps(pairs: tuple[np.ndarray[Any, Any], ...], numbers: list[int], file: str | None,
               layer: str | None) -> list[Issue]:
-    left, right, shared, share = overlap_pairs(metric)
+    left, right, shared, share = pairs
     found = []
     for a, b, area, part in zip(left, right, shared, share, strict=True):
         found.append(issue(
@@ -114,7 +135,10 @@ def _official_areas(frame: pd.DataFrame, spec: LayerSpec, numbers: list[int],
 
 def to_metric(geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Shapes in EPSG:4326 as shapes in ``METRIC`` (metres), for thresholds and slack."""
-    metric: np.ndarray[Any, Any] = gpd.GeoSeries(geoms, crs=4326).to_crs(METRIC).to_numpy()
+    def project(xy: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return np.column_stack(_to_metric().transform(xy[:, 0], xy[:, 1]))
+
+    metric: np.ndarray[Any, Any] = shapely.transform(np.asarray(geoms, dtype=object), project)
     return metric
 
 
@@ -274,10 +298,19 @@ def _surface_points(metric: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def _metric_points(frame: gpd.GeoDataFrame) -> np.ndarray[Any, Any]:
-    """A point of each row (the point itself, or one on the surface) in ``METRIC``."""
+    """A point of each row (the point itself, or one on the surface) in ``METRIC``: the
+    coordinates projected as two arrays (no geometry is rebuilt but the points)."""
     points = shapely.point_on_surface(frame.geometry.to_numpy())
-    metric: np.ndarray[Any, Any] = gpd.GeoSeries(points, crs=4326).to_crs(METRIC).to_numpy()
+    usable = _usable(points)
+    x, y = _to_metric().transform(shapely.get_x(points[usable]), shapely.get_y(points[usable]))
+    metric = np.full(len(points), None, dtype=object)
+    metric[usable] = shapely.points(x, y)
     return metric
+
+
+@functools.cache
+def _to_metric() -> Transformer:
+    return Transformer.from_crs(4326, METRIC, always_xy=True)
 
 
 def _farther_than(points: np.ndarray[Any, Any], keys: np.ndarray[Any, Any],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from gis.io.fieldmap import FieldMap, convert, match_columns
 from gis.io.model import Issue, Severity, issue
 from gis.privacy import Audience, Scope, scope_of
 from gis.store.protocol import AuditEvent, ChangeResult, Store
-from gis.validate import validate
+from gis.validate import PlotShapes, plot_shapes, validate
 from layers import LAYERS
 from layers.schema import LayerSpec
 
@@ -92,6 +93,15 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
                 store: Store | None, scope: Scope | None,
                 choices: Choices) -> tuple[pd.DataFrame, int]:
     raw = layer.raw
+    candidates = np.flatnonzero(layer.keep)
+    shapes: Future[PlotShapes] | None = None
+    if spec.name == "plots" and len(candidates):
+        # The plots' geometric checks need only the shapes: on a thread (GEOS and PROJ release
+        # the GIL) while the values are converted below.
+        pool = ThreadPoolExecutor(1)
+        shapes = pool.submit(plot_shapes, np.asarray([layer.geometries[i] for i in candidates],
+                                                     dtype=object))
+        pool.shutdown(wait=False)
     # Columns that became the geometry (lat/lon, UTM, geopoint, and the other parts of a
     # Kobo/ODK geopoint) are not attributes: an exact house position must not reach `extra`.
     columns = [str(c) for c in raw.frame.columns]
@@ -134,12 +144,12 @@ def _plan_layer(spec: LayerSpec, file: str, layer: LayerCheck, plan: ImportPlan,
                 fix_th="ตรวจรหัสพื้นที่ หรือให้ผู้ดูแลระบบเพิ่มพื้นที่ให้คุณ",
                 fix_en="check the area code, or ask an administrator to assign you the area",
                 file=file, layer=raw.name, row=int(i) + 1, field=spec.area_field))
-    candidates = np.flatnonzero(layer.keep)
     if len(candidates):
         rows = gpd.GeoDataFrame(converted.iloc[candidates].reset_index(drop=True),
                                 geometry=[layer.geometries[i] for i in candidates], crs=4326)
         found += validate(rows, spec, store=store, rows=[int(i) + 1 for i in candidates],
-                          file=file, layer=raw.name)
+                          file=file, layer=raw.name,
+                          shapes=None if shapes is None else shapes.result())
     plan.issues.extend(found)
     flags: dict[int, list[str]] = {}
     for item in [*found, *layer.issues, *raw.issues]:

@@ -27,7 +27,8 @@ which includes the interpreter and the imported libraries ("at start" shows how 
 what the import itself added). Not ``getrusage(RUSAGE_SELF).ru_maxrss``: on Linux a child
 started by fork + exec inherits its parent's high-water mark (here, the process that generated
 the files), which would inflate both modes alike and shrink the ratio.
-Both modes run in this run on the same files, so the ratios do not depend on the machine.
+Both modes run in this run on the same files, taking turns run by run, so the ratios do not
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -269,12 +270,13 @@ def main(argv: list[str] | None = None) -> int:
                       f"{files[kind].stat().st_size / 2**20:.1f} MiB", flush=True)
         rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for kind in KINDS:
-            for mode in ("baseline", "landmap"):
-                rows[kind, mode] = []
-                for run in range(args.runs):
+            # The modes take turns, run by run: a slow spell of the machine (a neighbour, page
+            # reclaim) then falls on both alike instead of on one mode's block of runs.
+            for run in range(args.runs):
+                for mode in ("baseline", "landmap"):
                     print(f"  {kind} {mode} run {run + 1}/{args.runs}: ", end="", flush=True)
-                    rows[kind, mode].append(run_child(mode, kind, files[kind],
-                                                      Path(tmp) / f"{kind}-{mode}.gpkg"))
+                    rows.setdefault((kind, mode), []).append(run_child(
+                        mode, kind, files[kind], Path(tmp) / f"{kind}-{mode}.gpkg"))
                     print(f"{rows[kind, mode][-1]['seconds']:.1f} s", flush=True)
 
     ok = True

@@ -251,3 +251,5 @@ def test_new_uids_are_random_version_4_uuids() -> None:
         assert str(parsed) == text and parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
     assert new_uids(0) == []
+    assert made == sorted(made)  # the unique uid indexes are filled in key order
+    assert new_uids(1000)[0] != made[0]  # random, not a sequence

@@ -46,6 +46,7 @@ def test_presentation_mode_shows_alro_totals_and_nothing_personal(
     expect(page.get_by_text("ผู้ชมจากหน่วยงาน").first).to_be_visible(timeout=T)
     expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=T)
     expect(page.get_by_role("button", name="ทำชุดหลักฐาน (PDF)")).to_have_count(0)
+    expect(page.locator("[data-testid='stImage'] img").first).to_be_visible(timeout=T)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "negotiate-presentation.png"), full_page=True)
     sent = map_html(page) + frames.blob()

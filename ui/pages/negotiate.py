@@ -82,20 +82,23 @@ def count(key: str) -> str:
     return "<3" if value is None and total else f"{value or 0:,}"
 
 
-cols = st.columns(4)
+# Three to a row: Thai labels are long, and presentation mode doubles the type.
+cols = st.columns(3)
 cols[0].metric(_("Households on the agency's land"), count("households"))
 cols[1].metric(_("Plots"), count("plots"))
 cols[2].metric(_("Area of plots (rai-ngan-sq. wa)"), total.get("area_rai_ngan_wa") or "0-0-0")
-cols[3].metric(_("Vulnerable households"), count("vulnerable_households"))
-cols = st.columns(4)
-cols[0].metric(_("Households without secure tenure"), count("insecure_tenure_households"))
-cols[1].metric(_("Households in two zones"), count("households_in_overlaps"))
-cols[2].metric(_("Zones"), f"{len(view.zones) if zone else len(view.zone_ids):,}")
-cols[3].metric(_("Area of plots (m²)"), "" if total.get("area_m2") is None
+cols = st.columns(3)
+cols[0].metric(_("Vulnerable households"), count("vulnerable_households"))
+cols[1].metric(_("Households without secure tenure"), count("insecure_tenure_households"))
+cols[2].metric(_("Households in two zones"), count("households_in_overlaps"))
+cols = st.columns(3)
+cols[0].metric(_("Zones"), f"{len(view.zones) if zone else len(view.zone_ids):,}")
+cols[1].metric(_("Area of plots (m²)"), "" if total.get("area_m2") is None
                else f"{total['area_m2']:,.0f}")
 
 for svg in view.svg:
-    st.html(f'<div class="landmap-negotiation-map">{svg}</div>')
+    # As an image: st.html sanitises SVG away, and an <img> cannot run or fetch anything.
+    st.image(str(svg), width="stretch")
 
 st.subheader(_("By zone"))
 st.table(negotiation.table(view.zones, {

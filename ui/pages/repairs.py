@@ -79,8 +79,8 @@ with st.expander(_("Map of the repairs by status")):
                         if g is not None], color=STATUS_COLOURS[code], radius=2.2,
                         fill_opacity=0.9)
               for code in REPAIR_STATUS.codes()]
-    st.html(str(render_map([layer for layer in layers if layer.geometries], width_mm=240,
-                           height_mm=150, lang=lang)))
+    st.image(str(render_map([layer for layer in layers if layer.geometries], width_mm=240,
+                            height_mm=150, lang=lang)), width="stretch")
     st.html(" ".join(f'<span style="color:{STATUS_COLOURS[c]}">●</span> '
                      f"{html.escape(REPAIR_STATUS.label(c, lang))}"
                      for c in REPAIR_STATUS.codes()))

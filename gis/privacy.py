@@ -252,8 +252,14 @@ def describe(audience: Audience, lang: str = "th") -> str:
     areas = "ทุกพื้นที่" if audience.everywhere else ", ".join(sorted(audience.areas)) or "-"
     areas_en = "all areas" if audience.everywhere else ", ".join(sorted(audience.areas)) or "-"
     if lang == "th":
-        return f"{audience.role.label('th')} · ชั้นความลับสูงสุด: {ceiling.value} · {areas}"
+        return (f"{audience.role.label('th')} · ชั้นความลับสูงสุด: {_CLASS_TH[ceiling.value]} "
+                f"· {areas}")
     return f"{audience.role.label('en')} · up to {ceiling.value} data · {areas_en}"
+
+
+# The privacy classes in Thai, for the statement above (the class codes are English words).
+_CLASS_TH = {"public": "ข้อมูลสาธารณะ", "internal": "ข้อมูลภายใน",
+             "personal": "ข้อมูลส่วนบุคคล", "sensitive": "ข้อมูลอ่อนไหว"}
 
 
 def parse_roles(values: Iterable[str]) -> list[Role]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -160,3 +161,13 @@ def test_parse_roles_is_bilingual() -> None:
         parse_roles(["boss"])
     assert "boss" in info.value.message_en and "agency_viewer" in info.value.message_en
     assert "บทบาท" in info.value.message_th
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_thai_statement_names_the_privacy_class_in_thai(role: Role) -> None:
+    from gis.privacy import describe
+
+    thai = describe(Audience("x", role, frozenset({"2704"})), "th")
+    assert role.label("th") in thai and "ข้อมูล" in thai
+    assert not re.search("[a-z]", thai), thai  # no English class code left in the Thai line
+    assert Audience("x", role).ceiling.value in describe(Audience("x", role), "en")

@@ -44,10 +44,12 @@ def planner_url(planner_store: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def settle(page: Any) -> None:
-    """Wait until the app has finished its rerun (Streamlit's "running" widget is gone), so a
-    field is not filled while the page is replacing it."""
+    """Wait until the app has finished its rerun (the app root's script state, which
+    Streamlit keeps for its own tests, says "notRunning"), so a field is not filled while the
+    page is replacing it."""
     page.wait_for_timeout(300)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=T)
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=T)
 
 
 def fill(page: Any, label: str, value: str) -> None:
